@@ -1,0 +1,117 @@
+"""K-TV domain: channels, programming blocks, the schedule engine, its services and ports.
+
+Standard library only. See ``docs/architecture.md`` and ``docs/scheduling.md``.
+"""
+
+from .channel import Channel, load_zone
+from .errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    DuplicateEmail,
+    FieldError,
+    Forbidden,
+    MediaSourceError,
+    MediaSourceNotConfigured,
+    MediaSourceUnauthorized,
+    MediaSourceUnavailable,
+    NotFound,
+    RegistrationClosed,
+    ValidationError,
+)
+from .ids import BlockId, ChannelId, MediaItemId, UserId, new_id
+from .media import MIN_PLAYABLE_SECS, ContentType, MediaItem, MediaPool
+from .media_filter import MediaFilter
+from .ports import (
+    AccessToken,
+    ChannelRepository,
+    Clock,
+    CpuRunner,
+    MediaProvider,
+    PasswordHasher,
+    PlayableSource,
+    ScheduleRepository,
+    TokenIssuer,
+    UnitOfWork,
+    UserRepository,
+    run_inline,
+)
+from .schedule import (
+    BlockContinuity,
+    GeneratedSchedule,
+    GenerationSummary,
+    ScheduledSlot,
+    ScheduleRecord,
+    ScheduleWarning,
+    WarningCode,
+)
+from .schedule_config import (
+    AlgorithmicContent,
+    BlockContent,
+    FillStrategy,
+    ManualContent,
+    ProgrammingBlock,
+    RecyclePolicy,
+    ScheduleConfig,
+)
+from .schedule_view import NowPlaying, ScheduleView
+from .user import Email, User, validate_password
+
+__all__ = [
+    "MIN_PLAYABLE_SECS",
+    "AccessToken",
+    "AlgorithmicContent",
+    "AuthenticationFailed",
+    "BlockContent",
+    "BlockContinuity",
+    "BlockId",
+    "Channel",
+    "ChannelId",
+    "ChannelRepository",
+    "Clock",
+    "Conflict",
+    "ContentType",
+    "CpuRunner",
+    "DomainError",
+    "DuplicateEmail",
+    "Email",
+    "FieldError",
+    "FillStrategy",
+    "Forbidden",
+    "GeneratedSchedule",
+    "GenerationSummary",
+    "ManualContent",
+    "MediaFilter",
+    "MediaItem",
+    "MediaItemId",
+    "MediaPool",
+    "MediaProvider",
+    "MediaSourceError",
+    "MediaSourceNotConfigured",
+    "MediaSourceUnauthorized",
+    "MediaSourceUnavailable",
+    "NotFound",
+    "NowPlaying",
+    "PasswordHasher",
+    "PlayableSource",
+    "ProgrammingBlock",
+    "RecyclePolicy",
+    "RegistrationClosed",
+    "ScheduleConfig",
+    "ScheduleRecord",
+    "ScheduleRepository",
+    "ScheduleView",
+    "ScheduleWarning",
+    "ScheduledSlot",
+    "TokenIssuer",
+    "UnitOfWork",
+    "User",
+    "UserId",
+    "UserRepository",
+    "ValidationError",
+    "WarningCode",
+    "load_zone",
+    "new_id",
+    "run_inline",
+    "validate_password",
+]

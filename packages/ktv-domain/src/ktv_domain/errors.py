@@ -1,0 +1,116 @@
+"""Domain errors: the one hierarchy every K-TV layer translates to and from.
+
+::
+
+    DomainError
+    ├── ValidationError            input that breaks a rule (carries FieldErrors)
+    ├── NotFound                   no such entity *for this caller*
+    ├── Conflict                   uniqueness or concurrent-update clash
+    │   └── DuplicateEmail
+    ├── Forbidden                  caller is known but may not do this
+    │   └── RegistrationClosed
+    ├── AuthenticationFailed       bad credentials (never says which part)
+    └── MediaSourceError           the media library cannot answer
+        ├── MediaSourceNotConfigured
+        ├── MediaSourceUnavailable     unreachable, timed out, 5xx
+        └── MediaSourceUnauthorized    the source refused our credentials
+
+Adapters raise these (``raise ... from exc``); the app maps them to HTTP in
+exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AuthenticationFailed",
+    "Conflict",
+    "DomainError",
+    "DuplicateEmail",
+    "FieldError",
+    "Forbidden",
+    "MediaSourceError",
+    "MediaSourceNotConfigured",
+    "MediaSourceUnauthorized",
+    "MediaSourceUnavailable",
+    "NotFound",
+    "RegistrationClosed",
+    "ValidationError",
+]
+
+
+class DomainError(Exception):
+    """Base of every error the domain knows about."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one input field; ``field`` is a dotted path."""
+
+    field: str
+    message: str
+
+
+class ValidationError(DomainError):
+    """Input that is well-formed but breaks a domain rule."""
+
+    def __init__(self, errors: list[FieldError] | FieldError | str, field: str = "") -> None:
+        if isinstance(errors, str):
+            errors = [FieldError(field, errors)]
+        elif isinstance(errors, FieldError):
+            errors = [errors]
+        self.errors: tuple[FieldError, ...] = tuple(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" if e.field else e.message
+                                   for e in self.errors))
+
+    def prefixed(self, prefix: str) -> ValidationError:
+        """The same errors with ``prefix.`` in front of each field path."""
+        return ValidationError([
+            FieldError(f"{prefix}.{e.field}" if e.field else prefix, e.message)
+            for e in self.errors
+        ])
+
+
+class NotFound(DomainError):
+    """The entity does not exist, or does not exist for this caller."""
+
+
+class Conflict(DomainError):
+    """A uniqueness rule or a concurrent change prevents the operation."""
+
+
+class DuplicateEmail(Conflict):
+    """An account with this email already exists."""
+
+
+class Forbidden(DomainError):
+    """The caller is authenticated but not allowed to do this."""
+
+
+class RegistrationClosed(Forbidden):
+    """The operator closed self-registration."""
+
+
+class AuthenticationFailed(DomainError):
+    """Credentials were wrong; the message never says which part."""
+
+
+class MediaSourceError(DomainError):
+    """The media library could not answer."""
+
+
+class MediaSourceNotConfigured(MediaSourceError):
+    """No media source is configured."""
+
+
+class MediaSourceUnavailable(MediaSourceError):
+    """The media source is unreachable, timed out or failed."""
+
+
+class MediaSourceUnauthorized(MediaSourceError):
+    """The media source refused our credentials."""

@@ -1,0 +1,184 @@
+"""Ports: what the domain needs from the outside world, by role.
+
+Adapters implement them explicitly; tests use the in-memory fakes in
+``tests/fakes``. Every method raises domain errors only (``errors.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from .channel import Channel
+from .ids import BlockId, ChannelId, MediaItemId, UserId
+from .media import MediaItem
+from .media_filter import MediaFilter
+from .schedule import (
+    BlockContinuity,
+    GeneratedSchedule,
+    GenerationSummary,
+    ScheduledSlot,
+    ScheduleRecord,
+)
+from .user import Email, User
+
+__all__ = [
+    "AccessToken",
+    "ChannelRepository",
+    "Clock",
+    "CpuRunner",
+    "MediaProvider",
+    "PasswordHasher",
+    "PlayableSource",
+    "ScheduleRepository",
+    "TokenIssuer",
+    "UnitOfWork",
+    "UserRepository",
+    "run_inline",
+]
+
+T = TypeVar("T")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+
+
+#: Runs CPU-heavy work (engine runs, password hashing) somewhere that does not
+#: stall the event loop; the app passes a worker-thread runner.
+CpuRunner = Callable[[Callable[[], T]], Awaitable[T]]
+
+
+async def run_inline(fn: Callable[[], T]) -> T:
+    """The trivial CpuRunner: run on the caller's thread."""
+    return fn()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlayableSource:
+    """Where a client can fetch an item's bytes; never carries a media-server secret."""
+
+    url: str
+    mime_type: str | None = None
+
+
+class MediaProvider(Protocol):
+    """A media library (Jellyfin, local folders...)."""
+
+    async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
+        """Every item matching the filter (see ``MediaFilter.matches``).
+
+        Providers may return the same :class:`MediaPool` object while their
+        catalog is unchanged, so the engine's index on it is reused.
+        """
+
+    async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:
+        """The known items among ``ids``, in the listed order; unknown ids are left out."""
+
+    async def playable_source(self, item_id: MediaItemId) -> PlayableSource:
+        """A playable URL for the item (NotFound when the item is unknown)."""
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Store a new user; DuplicateEmail when the email is taken."""
+
+    async def get(self, user_id: UserId) -> User | None: ...
+
+    async def get_by_email(self, email: Email) -> User | None: ...
+
+    async def get_by_oidc_subject(self, subject: str) -> User | None: ...
+
+    async def update(self, user: User) -> None:
+        """Replace a stored user; NotFound when absent."""
+
+    async def delete(self, user_id: UserId) -> bool:
+        """Remove a user and everything they own; whether it existed."""
+
+    async def count(self) -> int: ...
+
+
+class ChannelRepository(Protocol):
+    async def add(self, channel: Channel) -> None:
+        """Store a new channel; Conflict when the owner already uses its number."""
+
+    async def get(self, channel_id: ChannelId) -> Channel | None: ...
+
+    async def list_by_owner(self, owner_id: UserId) -> list[Channel]:
+        """The owner's channels, ordered by number."""
+
+    async def list_enabled(self) -> list[Channel]:
+        """Every enabled channel of every owner (for the background keeper)."""
+
+    async def update(self, channel: Channel) -> None:
+        """Replace a stored channel; NotFound when absent, Conflict on a taken number."""
+
+    async def delete(self, channel_id: ChannelId) -> bool:
+        """Remove a channel with its schedules, slots and records; whether it existed."""
+
+
+class ScheduleRepository(Protocol):
+    async def latest(self, channel_id: ChannelId) -> GenerationSummary | None:
+        """The newest generation of the channel, if any."""
+
+    async def add_generation(self, schedule: GeneratedSchedule) -> None:
+        """Store a generation with its slots and cooldown records, atomically.
+
+        Conflict when the channel already has this generation number (a
+        concurrent run won) or a slot would overlap a stored one.
+        """
+
+    async def discard_after(self, channel_id: ChannelId, at: datetime) -> int:
+        """Delete slots and records that start after ``at``; how many slots went."""
+
+    async def slots_between(self, channel_id: ChannelId, start: datetime,
+                            until: datetime) -> list[ScheduledSlot]:
+        """Slots with ``end_at > start`` and ``start_at < until``, by start."""
+
+    async def continuity(self, channel_id: ChannelId,
+                         at: datetime) -> dict[BlockId, BlockContinuity]:
+        """Each block's last slot starting at or before ``at``."""
+
+    async def history(self, channel_id: ChannelId, *, since: datetime,
+                      min_generation: int | None = None) -> list[ScheduleRecord]:
+        """Records scheduled at or after ``since``, or by a generation >= min_generation."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``async with uow: ...; await uow.commit()``; else rolled back."""
+
+    users: UserRepository
+    channels: ChannelRepository
+    schedules: ScheduleRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether the password matches; False (never an error) for a malformed hash."""
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessToken:
+    token: str
+    expires_in: int  # seconds
+
+
+class TokenIssuer(Protocol):
+    def issue(self, user: User) -> AccessToken: ...

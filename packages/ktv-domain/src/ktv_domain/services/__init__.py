@@ -1,0 +1,32 @@
+"""Use cases: what the app calls. Each opens its own unit of work."""
+
+from .channels import (
+    UNSET,
+    BlockSpec,
+    ChannelChanges,
+    ChannelService,
+    ChannelSpec,
+    Unset,
+    build_config,
+    next_number,
+    owned_channel,
+)
+from .schedules import MAX_EPG_SPAN, ActiveSchedule, ScheduleService, validate_window
+from .users import UserService
+
+__all__ = [
+    "MAX_EPG_SPAN",
+    "UNSET",
+    "ActiveSchedule",
+    "BlockSpec",
+    "ChannelChanges",
+    "ChannelService",
+    "ChannelSpec",
+    "ScheduleService",
+    "Unset",
+    "UserService",
+    "build_config",
+    "next_number",
+    "owned_channel",
+    "validate_window",
+]
