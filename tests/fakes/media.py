@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ktv_domain import (
+    MediaFilter,
+    MediaItem,
+    MediaItemId,
+    MediaPool,
+    MediaSourceError,
+    NotFound,
+    PlayableSource,
+)
+
+
+class FakeMediaProvider:
+    """A media library held in memory; filters with the domain's reference semantics.
+
+    Like a caching provider, it returns the same MediaPool for the same filter
+    until its catalog changes. ``fail_with`` makes every call raise.
+    """
+
+    def __init__(self, items: Iterable[MediaItem] = ()) -> None:
+        self._items: dict[MediaItemId, MediaItem] = {}
+        self._pools: dict[MediaFilter, MediaPool] = {}
+        self.fail_with: MediaSourceError | None = None
+        self.calls: list[str] = []
+        self.add(*items)
+
+    def add(self, *items: MediaItem) -> None:
+        for item in items:
+            self._items[item.id] = item
+        self._pools.clear()
+
+    def remove(self, *ids: MediaItemId) -> None:
+        for i in ids:
+            self._items.pop(i, None)
+        self._pools.clear()
+
+    def _check(self, call: str) -> None:
+        self.calls.append(call)
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
+        self._check("find_items")
+        pool = self._pools.get(media_filter)
+        if pool is None:
+            matching = sorted((it for it in self._items.values() if media_filter.matches(it)),
+                              key=lambda it: it.id)
+            pool = self._pools[media_filter] = MediaPool(matching)
+        return pool
+
+    async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:
+        self._check("get_items")
+        return [self._items[i] for i in ids if i in self._items]
+
+    async def playable_source(self, item_id: MediaItemId) -> PlayableSource:
+        self._check("playable_source")
+        if item_id not in self._items:
+            raise NotFound(f"media item {item_id} not found")
+        return PlayableSource(url=f"http://media.test/videos/{item_id}/stream?static=true",
+                              mime_type="video/mp4")

@@ -1,0 +1,283 @@
+"""An in-memory database with transactions: the fake behind every repository port.
+
+A unit of work reads and writes a private copy; ``commit`` replays its
+writes on a fresh copy of the live data, constraint checks included, and
+swaps it in only if all of them pass (so a commit is atomic and a
+concurrent winner is seen, as in a real database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from ktv_domain import (
+    BlockContinuity,
+    BlockId,
+    Channel,
+    ChannelId,
+    Conflict,
+    DuplicateEmail,
+    Email,
+    GeneratedSchedule,
+    GenerationSummary,
+    NotFound,
+    ScheduledSlot,
+    ScheduleRecord,
+    User,
+    UserId,
+)
+
+
+@dataclass
+class _Data:
+    users: dict[UserId, User] = field(default_factory=dict)
+    channels: dict[ChannelId, Channel] = field(default_factory=dict)
+    generations: dict[ChannelId, dict[int, GenerationSummary]] = field(default_factory=dict)
+    slots: dict[ChannelId, list[ScheduledSlot]] = field(default_factory=dict)
+    records: dict[ChannelId, list[ScheduleRecord]] = field(default_factory=dict)
+
+    def copy(self) -> _Data:
+        return _Data(
+            users=dict(self.users), channels=dict(self.channels),
+            generations={k: dict(v) for k, v in self.generations.items()},
+            slots={k: list(v) for k, v in self.slots.items()},
+            records={k: list(v) for k, v in self.records.items()})
+
+
+Op = Callable[[_Data], object]
+
+
+class InMemoryStore:
+    """The live data that units of work commit into."""
+
+    def __init__(self) -> None:
+        self.data = _Data()
+        self.commits = 0
+
+    def uow(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self)
+
+
+# -- operations: each checks its constraints against the data it runs on ---------------
+
+def _add_user(user: User) -> Op:
+    def op(d: _Data) -> None:
+        if user.id in d.users or any(u.email == user.email for u in d.users.values()):
+            raise DuplicateEmail("an account with this email already exists")
+        if user.oidc_subject and any(u.oidc_subject == user.oidc_subject
+                                     for u in d.users.values()):
+            raise Conflict("this identity is already linked to an account")
+        d.users[user.id] = user
+    return op
+
+
+def _update_user(user: User) -> Op:
+    def op(d: _Data) -> None:
+        if user.id not in d.users:
+            raise NotFound("user not found")
+        if any(u.email == user.email and u.id != user.id for u in d.users.values()):
+            raise DuplicateEmail("an account with this email already exists")
+        d.users[user.id] = user
+    return op
+
+
+def _delete_channel_rows(d: _Data, channel_id: ChannelId) -> bool:
+    existed = d.channels.pop(channel_id, None) is not None
+    for table in (d.generations, d.slots, d.records):
+        table.pop(channel_id, None)  # type: ignore[attr-defined]
+    return existed
+
+
+def _delete_user(user_id: UserId) -> Op:
+    def op(d: _Data) -> bool:
+        existed = d.users.pop(user_id, None) is not None
+        for ch in [c for c in d.channels.values() if c.owner_id == user_id]:
+            _delete_channel_rows(d, ch.id)
+        return existed
+    return op
+
+
+def _put_channel(channel: Channel, *, new: bool) -> Op:
+    def op(d: _Data) -> None:
+        if new and channel.id in d.channels:
+            raise Conflict("channel already exists")
+        if not new and channel.id not in d.channels:
+            raise NotFound("channel not found")
+        if channel.owner_id not in d.users:
+            raise NotFound("owner not found")
+        if any(c.owner_id == channel.owner_id and c.number == channel.number
+               and c.id != channel.id for c in d.channels.values()):
+            raise Conflict(f"channel number {channel.number} is already in use")
+        d.channels[channel.id] = channel
+    return op
+
+
+def _delete_channel(channel_id: ChannelId) -> Op:
+    return lambda d: _delete_channel_rows(d, channel_id)
+
+
+def _add_generation(s: GeneratedSchedule) -> Op:
+    def op(d: _Data) -> None:
+        if s.channel_id not in d.channels:
+            raise NotFound("channel not found")
+        gens = d.generations.setdefault(s.channel_id, {})
+        if s.generation in gens:
+            raise Conflict(f"generation {s.generation} already exists")
+        slots = d.slots.setdefault(s.channel_id, [])
+        for new in s.slots:
+            if any(old.start_at < new.end_at and new.start_at < old.end_at for old in slots):
+                raise Conflict("a slot overlaps a stored slot")
+        slots.extend(s.slots)
+        slots.sort(key=lambda x: x.start_at)
+        d.records.setdefault(s.channel_id, []).extend(s.records())
+        gens[s.generation] = GenerationSummary(generation=s.generation, valid_from=s.valid_from,
+                                               valid_until=s.valid_until,
+                                               created_at=s.created_at)
+    return op
+
+
+def _discard_after(channel_id: ChannelId, at: datetime) -> Op:
+    def op(d: _Data) -> int:
+        slots = d.slots.get(channel_id, [])
+        kept = [s for s in slots if s.start_at <= at]
+        d.slots[channel_id] = kept
+        d.records[channel_id] = [r for r in d.records.get(channel_id, [])
+                                 if r.scheduled_at <= at]
+        return len(slots) - len(kept)
+    return op
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._work = store.data.copy()
+        self._ops: list[Op] = []
+        self.users = _Users(self)
+        self.channels = _Channels(self)
+        self.schedules = _Schedules(self)
+
+    def _do(self, op: Op) -> object:
+        result = op(self._work)
+        self._ops.append(op)
+        return result
+
+    async def __aenter__(self) -> Self:
+        self._work = self._store.data.copy()
+        self._ops = []
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        fresh = self._store.data.copy()
+        for op in self._ops:
+            op(fresh)
+        self._store.data = fresh
+        self._store.commits += 1
+        self._ops = []
+        self._work = fresh.copy()
+
+    async def rollback(self) -> None:
+        self._ops = []
+        self._work = self._store.data.copy()
+
+
+class _Users:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def add(self, user: User) -> None:
+        self._uow._do(_add_user(user))
+
+    async def get(self, user_id: UserId) -> User | None:
+        return self._uow._work.users.get(user_id)
+
+    async def get_by_email(self, email: Email) -> User | None:
+        return next((u for u in self._uow._work.users.values() if u.email == email), None)
+
+    async def get_by_oidc_subject(self, subject: str) -> User | None:
+        return next((u for u in self._uow._work.users.values() if u.oidc_subject == subject),
+                    None)
+
+    async def update(self, user: User) -> None:
+        self._uow._do(_update_user(user))
+
+    async def delete(self, user_id: UserId) -> bool:
+        return bool(self._uow._do(_delete_user(user_id)))
+
+    async def count(self) -> int:
+        return len(self._uow._work.users)
+
+
+def _number_key(ch: Channel) -> tuple[int, int, str]:
+    major, _, minor = ch.number.partition(".")
+    return (int(major), int(minor or 0), str(ch.id))
+
+
+class _Channels:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def add(self, channel: Channel) -> None:
+        self._uow._do(_put_channel(channel, new=True))
+
+    async def get(self, channel_id: ChannelId) -> Channel | None:
+        return self._uow._work.channels.get(channel_id)
+
+    async def list_by_owner(self, owner_id: UserId) -> list[Channel]:
+        return sorted((c for c in self._uow._work.channels.values() if c.owner_id == owner_id),
+                      key=_number_key)
+
+    async def list_enabled(self) -> list[Channel]:
+        return sorted((c for c in self._uow._work.channels.values() if c.enabled),
+                      key=lambda c: (str(c.owner_id), _number_key(c)))
+
+    async def update(self, channel: Channel) -> None:
+        self._uow._do(_put_channel(channel, new=False))
+
+    async def delete(self, channel_id: ChannelId) -> bool:
+        return bool(self._uow._do(_delete_channel(channel_id)))
+
+
+class _Schedules:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def latest(self, channel_id: ChannelId) -> GenerationSummary | None:
+        gens = self._uow._work.generations.get(channel_id)
+        return gens[max(gens)] if gens else None
+
+    async def add_generation(self, schedule: GeneratedSchedule) -> None:
+        self._uow._do(_add_generation(schedule))
+
+    async def discard_after(self, channel_id: ChannelId, at: datetime) -> int:
+        return int(self._uow._do(_discard_after(channel_id, at)))  # type: ignore[call-overload]
+
+    async def slots_between(self, channel_id: ChannelId, start: datetime,
+                            until: datetime) -> list[ScheduledSlot]:
+        return [s for s in self._uow._work.slots.get(channel_id, [])
+                if s.end_at > start and s.start_at < until]
+
+    async def continuity(self, channel_id: ChannelId,
+                         at: datetime) -> dict[BlockId, BlockContinuity]:
+        out: dict[BlockId, BlockContinuity] = {}
+        for s in self._uow._work.slots.get(channel_id, []):  # sorted by start
+            if s.start_at <= at:
+                out[s.block_id] = BlockContinuity.from_slot(s)
+        return out
+
+    async def history(self, channel_id: ChannelId, *, since: datetime,
+                      min_generation: int | None = None) -> list[ScheduleRecord]:
+        return sorted((r for r in self._uow._work.records.get(channel_id, [])
+                       if r.scheduled_at >= since
+                       or (min_generation is not None and r.generation >= min_generation)),
+                      key=lambda r: (r.scheduled_at, r.item_id))
+
+
+__all__ = ["InMemoryStore", "InMemoryUnitOfWork"]
