@@ -88,7 +88,7 @@ def _update_user(user: User) -> Op:
 def _delete_channel_rows(d: _Data, channel_id: ChannelId) -> bool:
     existed = d.channels.pop(channel_id, None) is not None
     for table in (d.generations, d.slots, d.records):
-        table.pop(channel_id, None)  # type: ignore[attr-defined]
+        table.pop(channel_id, None)
     return existed
 
 
@@ -257,7 +257,9 @@ class _Schedules:
         self._uow._do(_add_generation(schedule))
 
     async def discard_after(self, channel_id: ChannelId, at: datetime) -> int:
-        return int(self._uow._do(_discard_after(channel_id, at)))  # type: ignore[call-overload]
+        removed = self._uow._do(_discard_after(channel_id, at))
+        assert isinstance(removed, int)
+        return removed
 
     async def slots_between(self, channel_id: ChannelId, start: datetime,
                             until: datetime) -> list[ScheduledSlot]:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import overload
 
 from .errors import ValidationError
@@ -19,7 +19,7 @@ __all__ = ["MIN_PLAYABLE_SECS", "ContentType", "MediaItem", "MediaPool", "durati
 MIN_PLAYABLE_SECS = 1.0
 
 
-class ContentType(str, Enum):
+class ContentType(StrEnum):
     MOVIE = "movie"
     EPISODE = "episode"
     SHORT = "short"

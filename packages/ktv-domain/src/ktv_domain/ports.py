@@ -151,9 +151,14 @@ class ScheduleRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: ``async with uow: ...; await uow.commit()``; else rolled back."""
 
-    users: UserRepository
-    channels: ChannelRepository
-    schedules: ScheduleRepository
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def channels(self) -> ChannelRepository: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

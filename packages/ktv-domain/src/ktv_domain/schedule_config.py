@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import time
-from enum import Enum
+from enum import StrEnum
 
 from .errors import FieldError, ValidationError
 from .ids import BlockId, MediaItemId
@@ -29,7 +29,7 @@ MAX_BLOCKS = 96
 MAX_MANUAL_ITEMS = 1000
 
 
-class FillStrategy(str, Enum):
+class FillStrategy(StrEnum):
     BEST_FIT = "best_fit"
     SEQUENTIAL = "sequential"
     RANDOM = "random"

@@ -136,7 +136,8 @@ class _Run:
             if item is None:
                 break
             dur = item.duration_us
-            assert dur is not None and dur > 0
+            assert dur is not None
+            assert dur > 0
             start = from_us(cursor)
             self.slots.append(ScheduledSlot(
                 id=slot_uuid(channel_id, generation, start), channel_id=channel_id,

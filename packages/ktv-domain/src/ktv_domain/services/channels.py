@@ -71,10 +71,10 @@ class ChannelChanges:
     number: str | Unset = UNSET
     timezone: str | Unset = UNSET
     enabled: bool | Unset = UNSET
-    logo_url: str | None | Unset = UNSET
+    logo_url: str | Unset | None = UNSET
     blocks: Sequence[BlockSpec] | Unset = UNSET
     #: None restores the default policy.
-    recycle_policy: RecyclePolicy | None | Unset = UNSET
+    recycle_policy: RecyclePolicy | Unset | None = UNSET
 
 
 def build_config(blocks: Sequence[BlockSpec]) -> ScheduleConfig:

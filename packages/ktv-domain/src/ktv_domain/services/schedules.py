@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..channel import Channel
+from ..engine import GenerationInput, build_generation
 from ..errors import (
     Conflict,
     MediaSourceError,
@@ -21,7 +22,6 @@ from ..ports import Clock, CpuRunner, MediaProvider, UnitOfWork, run_inline
 from ..schedule import GeneratedSchedule, ScheduledSlot
 from ..schedule_config import AlgorithmicContent, ManualContent
 from ..schedule_view import NowPlaying, ScheduleView
-from ..engine import GenerationInput, build_generation
 from .channels import owned_channel
 
 __all__ = ["MAX_EPG_SPAN", "ActiveSchedule", "ScheduleService"]
