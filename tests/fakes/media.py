@@ -17,12 +17,15 @@ class FakeMediaProvider:
     """A media library held in memory; filters with the domain's reference semantics.
 
     Like a caching provider, it returns the same MediaPool for the same filter
-    until its catalog changes. ``fail_with`` makes every call raise.
+    until its catalog changes, each pool cut from one catalog pool (so the
+    engine derives pool indexes from the catalog's). ``fail_with`` makes every
+    call raise.
     """
 
     def __init__(self, items: Iterable[MediaItem] = ()) -> None:
         self._items: dict[MediaItemId, MediaItem] = {}
         self._pools: dict[MediaFilter, MediaPool] = {}
+        self._catalog: MediaPool | None = None
         self.fail_with: MediaSourceError | None = None
         self.calls: list[str] = []
         self.add(*items)
@@ -31,11 +34,13 @@ class FakeMediaProvider:
         for item in items:
             self._items[item.id] = item
         self._pools.clear()
+        self._catalog = None
 
     def remove(self, *ids: MediaItemId) -> None:
         for i in ids:
             self._items.pop(i, None)
         self._pools.clear()
+        self._catalog = None
 
     def _check(self, call: str) -> None:
         self.calls.append(call)
@@ -44,11 +49,12 @@ class FakeMediaProvider:
 
     async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
         self._check("find_items")
+        if self._catalog is None:
+            self._catalog = MediaPool(sorted(self._items.values(), key=lambda it: it.id))
         pool = self._pools.get(media_filter)
         if pool is None:
-            matching = sorted((it for it in self._items.values() if media_filter.matches(it)),
-                              key=lambda it: it.id)
-            pool = self._pools[media_filter] = MediaPool(matching)
+            positions = [i for i, it in enumerate(self._catalog) if media_filter.matches(it)]
+            pool = self._pools[media_filter] = MediaPool.from_catalog(self._catalog, positions)
         return pool
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:

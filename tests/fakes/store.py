@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -29,6 +29,7 @@ from ktv_domain import (
     ScheduleRecord,
     User,
     UserId,
+    ValidationError,
 )
 
 
@@ -127,6 +128,13 @@ def _add_generation(s: GeneratedSchedule) -> Op:
         gens = d.generations.setdefault(s.channel_id, {})
         if s.generation in gens:
             raise Conflict(f"generation {s.generation} already exists")
+        for new in s.slots:
+            if not timedelta(0) < new.end_at - new.start_at <= timedelta(days=1):
+                raise ValidationError("slots last more than nothing and at most a day",
+                                      field="slots")
+        taken = {old.id for stored in d.slots.values() for old in stored}
+        if any(new.id in taken for new in s.slots):
+            raise Conflict("this generation or slot is already stored")
         slots = d.slots.setdefault(s.channel_id, [])
         for new in s.slots:
             if any(old.start_at < new.end_at and new.start_at < old.end_at for old in slots):

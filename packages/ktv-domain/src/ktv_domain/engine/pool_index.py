@@ -49,7 +49,8 @@ def _negate(d: int) -> int:
 class PoolIndex:
     """The playable items of a pool, longest first (ties by id ascending)."""
 
-    __slots__ = ("_pos", "_seq", "_seq_keys", "durs", "items", "n")
+    __slots__ = ("_by_source", "_in_parent", "_parent", "_pos", "_seq", "_seq_keys",
+                 "_seq_rank", "_source", "durs", "items", "n")
 
     def __init__(self, pool: Sequence[MediaItem]) -> None:
         playable = [it for it in pool if it.duration_us is not None]
@@ -66,32 +67,90 @@ class PoolIndex:
         keys = [d * n + (n - 1 - i) for i, d in enumerate(durs)]
         keys.sort(reverse=True)
         order = [n - 1 - k % n for k in keys]
-        sdurs = [durs[i] for i in order]
-        self.items: list[MediaItem] = [playable[i] for i in order]
-        self.durs: list[int] = sdurs
-        self.n = n
+        self._init_sorted([playable[i] for i in order], [durs[i] for i in order])
+        self._source = pool
+
+    def _init_sorted(self, items: list[MediaItem], durs: list[int]) -> None:
+        self.items: list[MediaItem] = items
+        self.durs: list[int] = durs
+        self.n = len(items)
         self._pos: dict[MediaItemId, int] | None = None
         self._seq: list[MediaItem] | None = None
         self._seq_keys: list[SeqKey] | None = None
+        self._seq_rank: list[int] | None = None
+        self._parent: PoolIndex | None = None
+        self._in_parent: list[int] = []
+        self._source: Sequence[MediaItem] = ()
+        self._by_source: list[int] | None = None
+
+    @classmethod
+    def subset(cls, parent: PoolIndex, pool: Sequence[MediaItem]) -> PoolIndex | None:
+        """The index of ``pool`` cut from ``parent``'s order (an integer sort of the pool's
+        positions in the parent), or None when the pool holds items the parent lacks."""
+        given = pool.catalog_positions if isinstance(pool, MediaPool) else None
+        if given is not None:
+            by_source = parent.by_source_position()
+            positions = sorted({q for q in (by_source[p] for p in given) if q >= 0})
+        else:
+            parent_pos = parent.pos
+            try:
+                positions = sorted({parent_pos[it.id] for it in pool
+                                    if it.duration_us is not None})
+            except KeyError:
+                return None
+        items = [parent.items[p] for p in positions]
+        index = cls.__new__(cls)
+        index._init_sorted(items, [parent.durs[p] for p in positions])
+        index._parent = parent
+        index._in_parent = positions
+        return index
 
     @classmethod
     def of(cls, pool: Sequence[MediaItem]) -> PoolIndex:
         """The index of ``pool``, cached on it when it is a :class:`MediaPool`."""
-        if isinstance(pool, MediaPool):
-            cached = pool._index
-            if isinstance(cached, PoolIndex):
-                return cached
+        if not isinstance(pool, MediaPool):
+            return cls(pool)
+        cached = pool._index
+        if isinstance(cached, PoolIndex):
+            return cached
+        index = None
+        if pool.catalog is not None and pool.catalog is not pool:
+            index = cls.subset(cls.of(pool.catalog), pool)
+        if index is None:
             index = cls(pool)
-            pool._index = index
-            return index
-        return cls(pool)
+        pool._index = index
+        return index
 
     @property
     def pos(self) -> dict[MediaItemId, int]:
-        """Item id -> position (built on first use: cooldowns and regenerations need it)."""
+        """Item id -> position (built on first use)."""
         if self._pos is None:
             self._pos = {it.id: i for i, it in enumerate(self.items)}
         return self._pos
+
+    def by_source_position(self) -> list[int]:
+        """Position in the pool the index was built from -> position here (-1: unplayable
+        or a repeated id)."""
+        if self._by_source is None:
+            pos = self.pos
+            self._by_source = [
+                p if p is not None and self.items[p] is it else -1
+                for it in self._source for p in (pos.get(it.id),)]
+        return self._by_source
+
+    def position_of(self, item_id: MediaItemId) -> int | None:
+        """The item's position, or None when it is not in the pool.
+
+        A pool cut from a catalog answers through the catalog's map and a
+        bisect, so it never builds a map of its own.
+        """
+        if self._parent is None:
+            return self.pos.get(item_id)
+        p = self._parent.position_of(item_id)
+        if p is None:
+            return None
+        i = bisect_left(self._in_parent, p)
+        return i if i < self.n and self._in_parent[i] == p else None
 
     def first_fitting(self, remaining_us: int) -> int:
         """Position of the longest item with duration <= ``remaining_us`` (n if none)."""
@@ -104,10 +163,29 @@ class PoolIndex:
     def sequential(self) -> tuple[list[MediaItem], list[SeqKey]]:
         """The playable items in sequential order, with their keys (built lazily, once)."""
         if self._seq is None or self._seq_keys is None:
-            pairs = sorted(((sequential_key(it), it) for it in self.items), key=lambda p: p[0])
-            self._seq = [it for _, it in pairs]
-            self._seq_keys = [k for k, _ in pairs]
+            if self._parent is not None:  # cut from the catalog's sequential order
+                rank = self._parent.sequential_ranks()
+                seq, keys = self._parent.sequential()
+                order = sorted([rank[p] for p in self._in_parent])
+                self._seq = [seq[r] for r in order]
+                self._seq_keys = [keys[r] for r in order]
+            else:
+                keyed = sorted(((sequential_key(it), it) for it in self.items),
+                               key=lambda p: p[0])
+                self._seq = [it for _, it in keyed]
+                self._seq_keys = [k for k, _ in keyed]
         return self._seq, self._seq_keys
+
+    def sequential_ranks(self) -> list[int]:
+        """Position -> rank in the sequential order (built once)."""
+        if self._seq_rank is None:
+            seq, _ = self.sequential()
+            pos = self.pos
+            rank = [0] * self.n
+            for r, it in enumerate(seq):
+                rank[pos[it.id]] = r
+            self._seq_rank = rank
+        return self._seq_rank
 
     def sequential_after(self, last: MediaItem | None) -> int:
         """Where a sequential block resumes after ``last`` (0 when unknown or at the end)."""

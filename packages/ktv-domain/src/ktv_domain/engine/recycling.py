@@ -75,19 +75,19 @@ class CooldownTracker:
         day_cut = start_us - policy.cooldown_days * _DAY_US if policy.cooldown_days else None
         gen_cut = (self._generation - policy.cooldown_generations
                    if policy.cooldown_generations else None)
-        pos = index.pos
-        cooled: list[tuple[int, MediaItemId]] = []
+        cooled: list[tuple[int, MediaItemId, int]] = []
         for item, at in self._last_at.items():
-            if item not in pos:
+            p = index.position_of(item)
+            if p is None:
                 continue
             if (day_cut is not None and at >= day_cut) or (
                     gen_cut is not None and self._last_gen[item] >= gen_cut):
-                cooled.append((at, item))
+                cooled.append((at, item, p))
         shortfall = required_available(policy.min_available_ratio, index.n) - (
             index.n - len(cooled))
         readmitted: list[MediaItemId] = []
         if shortfall > 0:
             cooled.sort()
-            readmitted = [item for _, item in cooled[:shortfall]]
+            readmitted = [item for _, item, _ in cooled[:shortfall]]
             cooled = cooled[shortfall:]
-        return Cooldown([pos[item] for _, item in cooled], readmitted)
+        return Cooldown([p for _, _, p in cooled], readmitted)

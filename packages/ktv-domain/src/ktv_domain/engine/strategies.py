@@ -9,13 +9,14 @@ the block has ``loop_on_finish: false``. Every item lasts at least
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Sequence
 from random import Random
 from typing import Protocol
 
 from ..media import MediaItem
 from .occurrences import Occurrence
-from .pool_index import FreeSet, PoolIndex
+from .pool_index import FreeSet, PoolIndex, sequential_key
 from .recycling import CooldownTracker
 
 __all__ = ["Filler", "ManualFiller", "PoolFiller", "SequentialFiller", "occurrence_seed"]
@@ -63,7 +64,7 @@ class PoolFiller:
         if self._seed_key is not None:
             self._rng = Random(occurrence_seed(*self._seed_key, occ.start_us))
         for item in primed:
-            p = self.index.pos.get(item.id)
+            p = self.index.position_of(item.id)
             if p is None or not self._base.is_free(p):
                 continue
             if not self._free.is_free(p):
@@ -110,6 +111,10 @@ class SequentialFiller:
         self._block_us = occ.end_us - occ.start_us
         if primed:
             self._last = primed[-1]
+            _, keys = self.index.sequential()
+            if not self._loop and bisect_right(keys, sequential_key(self._last)) >= len(keys):
+                self._pos = len(keys)  # the list already ended in this occurrence: stop
+                return
         self._pos = self.index.sequential_after(self._last)
 
     def next(self, remaining_us: int) -> MediaItem | None:
