@@ -67,10 +67,10 @@ class PoolIndex:
         keys = [d * n + (n - 1 - i) for i, d in enumerate(durs)]
         keys.sort(reverse=True)
         order = [n - 1 - k % n for k in keys]
-        self._init_sorted([playable[i] for i in order], [durs[i] for i in order])
-        self._source = pool
+        self._init_sorted([playable[i] for i in order], [durs[i] for i in order], pool)
 
-    def _init_sorted(self, items: list[MediaItem], durs: list[int]) -> None:
+    def _init_sorted(self, items: list[MediaItem], durs: list[int],
+                     source: Sequence[MediaItem] = ()) -> None:
         self.items: list[MediaItem] = items
         self.durs: list[int] = durs
         self.n = len(items)
@@ -80,7 +80,7 @@ class PoolIndex:
         self._seq_rank: list[int] | None = None
         self._parent: PoolIndex | None = None
         self._in_parent: list[int] = []
-        self._source: Sequence[MediaItem] = ()
+        self._source = source
         self._by_source: list[int] | None = None
 
     @classmethod
