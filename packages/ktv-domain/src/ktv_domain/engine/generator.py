@@ -2,13 +2,16 @@
 
 Given the time T of the run, the engine fills every occurrence that ends
 after T and starts before T + horizon, whole. Slots of earlier generations
-that start at or before T (the one on air included) are kept as they are;
-each occurrence is filled from ``max(its start, end of the last kept slot)``:
+that start at or before T (the one on air included) are kept as they are.
+With no earlier schedule, an occurrence is filled from its own start (a
+viewer joins mid-item). Otherwise it is filled from
+``max(its start, end of the last kept slot, T)``: what aired - programmes or
+no-signal - stays as the guide showed it:
 
 * an occurrence in progress that already aired items continues after them,
   in the same pass (and, for sequential and manual blocks, at the same place);
-* an occurrence in progress that no earlier generation covered is filled
-  from its own start, so a viewer joins mid-item;
+* an occurrence in progress with nothing on air at T (a block just added over
+  a gap, or T in dead air) starts its first item at T;
 * an extension (T = the end of the current coverage) simply appends.
 """
 
@@ -164,7 +167,8 @@ def build_generation(inp: GenerationInput) -> GeneratedSchedule:
     kept.sort(key=lambda s: s.start_at)
     run = _Run(inp)
     for occ in occurrences:
-        start = occ.start_us if barrier is None else max(occ.start_us, barrier)
+        # With an earlier schedule, nothing is placed before T (dead air at T is past).
+        start = occ.start_us if barrier is None else max(occ.start_us, barrier, at_us)
         if start >= occ.end_us:
             continue
         primed: list[MediaItem] = []

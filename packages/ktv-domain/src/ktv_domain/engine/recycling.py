@@ -1,9 +1,10 @@
 """The recycle policy: which items of a pool are on cooldown at an occurrence.
 
 An item is on cooldown at an occurrence starting at S when, before S, it was
-scheduled on the channel at a time >= S - ``cooldown_days`` days, or by one
-of the last ``cooldown_generations`` generations (the generation being built
-counts as one of them). When fewer than ``ceil(min_available_ratio * pool)``
+scheduled on the channel at a time >= S - ``cooldown_days`` days, or by a
+generation >= G - ``cooldown_generations``, G being the generation under
+construction: the N previous generations and earlier placements of this one.
+Zero (or null) switches a rule off. When fewer than ``ceil(min_available_ratio * pool)``
 items remain eligible, cooled items are re-admitted, least recently scheduled
 first (ties by id), until that many are.
 """
