@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 from typing import Any
 
@@ -32,6 +34,28 @@ def _sqlite_url(config: DatabaseConfig) -> URL:
     return config.url
 
 
+def _enable_wal(cur: Any) -> None:
+    """Switch a file database to WAL (persistent in the file, so once is enough).
+
+    Switching needs an exclusive lock and SQLite does not wait on its busy
+    handler for it: when several processes open a fresh file at once, retry
+    until one of them has switched it.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _install_sqlite_hooks(engine: AsyncEngine, *, memory: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -41,7 +65,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, memory: bool) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cur)
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
