@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from ktv_domain import (
+    MAX_SLOT_LENGTH,
     BlockContinuity,
     BlockId,
     Channel,
@@ -129,7 +130,7 @@ def _add_generation(s: GeneratedSchedule) -> Op:
         if s.generation in gens:
             raise Conflict(f"generation {s.generation} already exists")
         for new in s.slots:
-            if not timedelta(0) < new.end_at - new.start_at <= timedelta(days=1):
+            if not timedelta(0) < new.end_at - new.start_at <= MAX_SLOT_LENGTH:
                 raise ValidationError("slots last more than nothing and at most a day",
                                       field="slots")
         taken = {old.id for stored in d.slots.values() for old in stored}

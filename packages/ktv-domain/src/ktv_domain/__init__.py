@@ -37,6 +37,7 @@ from .ports import (
     run_inline,
 )
 from .schedule import (
+    MAX_SLOT_LENGTH,
     BlockContinuity,
     GeneratedSchedule,
     GenerationSummary,
@@ -58,6 +59,7 @@ from .schedule_view import NowPlaying, ScheduleView
 from .user import Email, User, validate_password
 
 __all__ = [
+    "MAX_SLOT_LENGTH",
     "MIN_PLAYABLE_SECS",
     "AccessToken",
     "AlgorithmicContent",

@@ -48,9 +48,11 @@ class Clock(Protocol):
         """The current instant, timezone-aware (UTC)."""
 
 
-#: Runs CPU-heavy work (engine runs, password hashing) somewhere that does not
-#: stall the event loop; the app passes a worker-thread runner.
-CpuRunner = Callable[[Callable[[], T]], Awaitable[T]]
+class CpuRunner(Protocol):
+    """Runs CPU-heavy work (engine runs, password hashing) somewhere that does not
+    stall the event loop; the app passes a worker-thread runner."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
 
 
 async def run_inline(fn: Callable[[], T]) -> T:

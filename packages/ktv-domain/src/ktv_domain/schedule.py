@@ -10,6 +10,7 @@ from .ids import BlockId, ChannelId, MediaItemId
 from .media import MediaItem
 
 __all__ = [
+    "MAX_SLOT_LENGTH",
     "BlockContinuity",
     "GeneratedSchedule",
     "GenerationSummary",
@@ -20,6 +21,10 @@ __all__ = [
     "generation_uuid",
     "slot_uuid",
 ]
+
+#: No slot outlasts its occurrence, and no occurrence lasts more than a day:
+#: stores bound their range scans with it.
+MAX_SLOT_LENGTH = timedelta(days=1)
 
 _NS = uuid.UUID("6f1d2a4e-3c1b-4e55-9a57-2b0c4d8e9f10")
 

@@ -23,13 +23,11 @@ from .migrations import (
     migrate,
     migration_status,
 )
-from .schedules import MAX_SLOT_LENGTH
 from .tables import metadata
 from .uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from .url import DatabaseConfig, Dialect, parse_database_url, redact_url
 
 __all__ = [
-    "MAX_SLOT_LENGTH",
     "SQLITE_BUSY_TIMEOUT_MS",
     "AppliedMigration",
     "DatabaseConfig",

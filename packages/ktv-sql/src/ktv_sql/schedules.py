@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ktv_domain import (
+    MAX_SLOT_LENGTH,
     BlockContinuity,
     BlockId,
     ChannelId,
@@ -29,10 +30,8 @@ from .session import Session
 from .tables import generations, schedule_records, slots
 from .translate import writing
 
-__all__ = ["MAX_SLOT_LENGTH", "SqlScheduleRepository", "channel_lock_key"]
+__all__ = ["SqlScheduleRepository", "channel_lock_key"]
 
-#: No slot lasts longer (an occurrence lasts at most a day); bounds range scans.
-MAX_SLOT_LENGTH = timedelta(days=1)
 #: First key of the per-channel ``pg_advisory_xact_lock(int, int)`` ("KTVC").
 _LOCK_CLASS = 0x4B545643
 _LOCK = text("SELECT pg_advisory_xact_lock(:k1, :k2)")

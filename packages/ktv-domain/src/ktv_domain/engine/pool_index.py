@@ -156,10 +156,6 @@ class PoolIndex:
         """Position of the longest item with duration <= ``remaining_us`` (n if none)."""
         return bisect_left(self.durs, -remaining_us, key=_negate)
 
-    @property
-    def shortest_us(self) -> int | None:
-        return self.durs[-1] if self.n else None
-
     def sequential(self) -> tuple[list[MediaItem], list[SeqKey]]:
         """The playable items in sequential order, with their keys (built lazily, once)."""
         if self._seq is None or self._seq_keys is None:

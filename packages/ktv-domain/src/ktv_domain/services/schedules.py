@@ -19,15 +19,13 @@ from ..ids import BlockId, ChannelId, MediaItemId, UserId
 from ..media import MediaItem
 from ..media_filter import MediaFilter
 from ..ports import Clock, CpuRunner, MediaProvider, UnitOfWork, run_inline
-from ..schedule import GeneratedSchedule, ScheduledSlot
+from ..schedule import MAX_SLOT_LENGTH, GeneratedSchedule, ScheduledSlot
 from ..schedule_config import AlgorithmicContent, ManualContent
 from ..schedule_view import NowPlaying, ScheduleView
 from .channels import owned_channel
 
 __all__ = ["MAX_EPG_SPAN", "ActiveSchedule", "ScheduleService"]
 
-#: Slots never outlast their occurrence, and an occurrence lasts at most a day.
-MAX_SLOT_LENGTH = timedelta(days=1)
 MAX_EPG_SPAN = timedelta(days=14)
 _ATTEMPTS = 3
 
@@ -50,7 +48,7 @@ class _Media:
 class ScheduleService:
     def __init__(self, uow: Callable[[], UnitOfWork], media: MediaProvider | None,
                  clock: Clock, *, horizon: timedelta = timedelta(hours=48),
-                 cpu: CpuRunner[GeneratedSchedule] = run_inline) -> None:
+                 cpu: CpuRunner = run_inline) -> None:
         if horizon <= timedelta(0):
             raise ValueError("horizon must be positive")
         self._uow = uow
@@ -176,14 +174,6 @@ class ScheduleService:
             slots = await uow.schedules.slots_between(channel_id, now, latest.valid_until)
         return ActiveSchedule(channel_id=channel_id, generation=latest.generation,
                               valid_until=latest.valid_until, slots=slots)
-
-    async def view(self, channel_id: ChannelId, start: datetime, until: datetime) -> ScheduleView:
-        """A read view of one channel's slots overlapping ``[start, until)``."""
-        async with self._uow() as uow:
-            latest = await uow.schedules.latest(channel_id)
-            slots = await uow.schedules.slots_between(channel_id, start, until)
-        return ScheduleView(slots, generation=latest.generation if latest else None,
-                            valid_until=latest.valid_until if latest else None)
 
     async def now(self, owner: UserId, channel_id: ChannelId,
                   at: datetime | None = None) -> NowPlaying | None:

@@ -18,7 +18,7 @@ _BAD_CREDENTIALS = "wrong email or password"
 class UserService:
     def __init__(self, uow: Callable[[], UnitOfWork], hasher: PasswordHasher, clock: Clock,
                  *, allow_registration: bool = True,
-                 cpu: CpuRunner[object] = run_inline) -> None:
+                 cpu: CpuRunner = run_inline) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
@@ -26,16 +26,13 @@ class UserService:
         self._cpu = cpu
         self._dummy_hash: str | None = None
 
-    async def _run(self, fn: Callable[[], object]) -> object:
-        return await self._cpu(fn)
-
     async def register(self, email: str, password: str) -> User:
         """A new account; the first one is an admin. DuplicateEmail when taken."""
         if not self.allow_registration:
             raise RegistrationClosed("registration is closed on this server")
         address = Email(email)
         validate_password(password)
-        password_hash = str(await self._run(lambda: self._hasher.hash(password)))
+        password_hash = await self._cpu(lambda: self._hasher.hash(password))
         async with self._uow() as uow:
             first = await uow.users.count() == 0
             user = User(id=UserId(new_id()), email=address, created_at=self._clock.now(),
@@ -63,13 +60,13 @@ class UserService:
         stored = user.password_hash if user else None
         if stored is None:
             dummy = await self._dummy()
-            await self._run(lambda: self._hasher.verify(dummy, password))
+            await self._cpu(lambda: self._hasher.verify(dummy, password))
             raise AuthenticationFailed(_BAD_CREDENTIALS)
-        if not await self._run(lambda: self._hasher.verify(stored, password)):
+        if not await self._cpu(lambda: self._hasher.verify(stored, password)):
             raise AuthenticationFailed(_BAD_CREDENTIALS)
         assert user is not None
         if self._hasher.needs_rehash(stored):
-            new_hash = str(await self._run(lambda: self._hasher.hash(password)))
+            new_hash = await self._cpu(lambda: self._hasher.hash(password))
             user = dataclasses.replace(user, password_hash=new_hash)
             async with self._uow() as uow:
                 await uow.users.update(user)
@@ -78,8 +75,8 @@ class UserService:
 
     async def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = str(await self._run(
-                lambda: self._hasher.hash("k-tv timing equaliser")))
+            self._dummy_hash = await self._cpu(
+                lambda: self._hasher.hash("k-tv timing equaliser"))
         return self._dummy_hash
 
     async def get(self, user_id: UserId) -> User:
