@@ -27,6 +27,7 @@ from ktv_domain import (
     GenerationSummary,
     NotFound,
     ScheduledSlot,
+    ScheduleHead,
     ScheduleRecord,
     User,
     UserId,
@@ -261,6 +262,12 @@ class _Schedules:
     async def latest(self, channel_id: ChannelId) -> GenerationSummary | None:
         gens = self._uow._work.generations.get(channel_id)
         return gens[max(gens)] if gens else None
+
+    async def heads(self) -> dict[ChannelId, ScheduleHead]:
+        work = self._uow._work
+        return {cid: ScheduleHead(owner_id=ch.owner_id,
+                                  generation=max(work.generations.get(cid) or [0]))
+                for cid, ch in work.channels.items()}
 
     async def add_generation(self, schedule: GeneratedSchedule) -> None:
         self._uow._do(_add_generation(schedule))

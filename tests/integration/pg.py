@@ -8,6 +8,7 @@ otherwise the tests skip -- or fail when ``KTV_REQUIRE_POSTGRES=1`` (CI).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import uuid
 from collections.abc import Coroutine, Iterator
@@ -76,8 +77,7 @@ class PostgresServer:
 
 def _docker_reachable() -> bool:
     try:
-        import docker
-
+        docker: Any = importlib.import_module("docker")
         client: Any = docker.from_env(timeout=3)
         return bool(client.ping())
     except Exception:

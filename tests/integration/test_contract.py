@@ -28,6 +28,7 @@ from ktv_domain import (
     DuplicateEmail,
     Email,
     NotFound,
+    ScheduleHead,
     ScheduleWarning,
     User,
     UserId,
@@ -447,3 +448,27 @@ async def test_a_failing_slot_leaves_nothing_of_its_generation(backend: Backend)
         assert latest.generation == 1
         assert await uow.schedules.slots_between(cid, T0, T0 + 48 * H) == list(first.slots)
         assert len(await uow.schedules.history(cid, since=T0 - H)) == 2
+
+
+async def test_heads_name_each_channels_newest_generation(backend: Backend) -> None:
+    async with backend.uow() as uow:
+        assert await uow.schedules.heads() == {}
+    owner = await _owner(backend)
+    a, b, idle = (make_channel(owner=owner.id, number=n) for n in ("1", "2", "3"))
+    async with backend.uow() as uow:
+        for ch in (a, b, idle):
+            await uow.channels.add(ch)
+        await uow.schedules.add_generation(generation(a.id, 1, run(a.id, 1, T0, 2)))
+        await uow.schedules.add_generation(
+            generation(a.id, 2, run(a.id, 2, T0 + H, 2), valid_from=T0 + H))
+        await uow.schedules.add_generation(generation(b.id, 1, run(b.id, 1, T0, 1)))
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.schedules.heads() == {
+            a.id: ScheduleHead(owner_id=owner.id, generation=2),
+            b.id: ScheduleHead(owner_id=owner.id, generation=1),
+            idle.id: ScheduleHead(owner_id=owner.id, generation=0)}
+        await uow.channels.delete(a.id)
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert set(await uow.schedules.heads()) == {b.id, idle.id}

@@ -21,6 +21,7 @@ from .schedule import (
     GeneratedSchedule,
     GenerationSummary,
     ScheduledSlot,
+    ScheduleHead,
     ScheduleRecord,
 )
 from .user import Email, User
@@ -126,6 +127,12 @@ class ChannelRepository(Protocol):
 class ScheduleRepository(Protocol):
     async def latest(self, channel_id: ChannelId) -> GenerationSummary | None:
         """The newest generation of the channel, if any."""
+
+    async def heads(self) -> dict[ChannelId, ScheduleHead]:
+        """Every channel's owner and newest generation number (0 when none).
+
+        A cheap poll: replicas compare it with what they hold in memory.
+        """
 
     async def add_generation(self, schedule: GeneratedSchedule) -> None:
         """Store a generation with its slots and cooldown records, atomically.

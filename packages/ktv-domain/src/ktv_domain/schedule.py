@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .ids import BlockId, ChannelId, MediaItemId
+from .ids import BlockId, ChannelId, MediaItemId, UserId
 from .media import MediaItem
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "BlockContinuity",
     "GeneratedSchedule",
     "GenerationSummary",
+    "ScheduleHead",
     "ScheduleRecord",
     "ScheduleWarning",
     "ScheduledSlot",
@@ -104,6 +105,14 @@ class GenerationSummary:
     valid_from: datetime
     valid_until: datetime
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleHead:
+    """A channel's owner and newest generation number (0 before the first one)."""
+
+    owner_id: UserId
+    generation: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

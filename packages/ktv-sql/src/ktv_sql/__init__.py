@@ -14,6 +14,7 @@ from .errors import (
     MigrationMissing,
     SqlAdapterError,
 )
+from .leader import KEEPER_LOCK_KEY, LeaderLock
 from .migrations import (
     AppliedMigration,
     Migration,
@@ -28,11 +29,13 @@ from .uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from .url import DatabaseConfig, Dialect, parse_database_url, redact_url
 
 __all__ = [
+    "KEEPER_LOCK_KEY",
     "SQLITE_BUSY_TIMEOUT_MS",
     "AppliedMigration",
     "DatabaseConfig",
     "DatabaseUrlError",
     "Dialect",
+    "LeaderLock",
     "Migration",
     "MigrationChecksumMismatch",
     "MigrationError",

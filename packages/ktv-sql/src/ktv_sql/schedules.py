@@ -21,13 +21,15 @@ from ktv_domain import (
     MediaItem,
     MediaItemId,
     ScheduledSlot,
+    ScheduleHead,
     ScheduleRecord,
+    UserId,
     ValidationError,
 )
 
 from .codec import decode_item, encode_item, encode_warnings
 from .session import Session
-from .tables import generations, schedule_records, slots
+from .tables import channels, generations, schedule_records, slots
 from .translate import writing
 
 __all__ = ["SqlScheduleRepository", "channel_lock_key"]
@@ -110,6 +112,15 @@ class SqlScheduleRepository:
             return None
         return GenerationSummary(generation=row.generation, valid_from=row.valid_from,
                                  valid_until=row.valid_until, created_at=row.created_at)
+
+    async def heads(self) -> dict[ChannelId, ScheduleHead]:
+        c, g = channels.c, generations.c
+        rows = await self._conn.execute(
+            select(c.id, c.owner_id, func.coalesce(func.max(g.generation), 0))
+            .select_from(channels.outerjoin(generations, g.channel_id == c.id))
+            .group_by(c.id, c.owner_id))
+        return {ChannelId(r[0]): ScheduleHead(owner_id=UserId(r[1]), generation=int(r[2]))
+                for r in rows}
 
     async def add_generation(self, schedule: GeneratedSchedule) -> None:
         new = _check_slots(schedule)

@@ -1,0 +1,228 @@
+"""The composition root: ``create_app(settings, ...)`` builds every adapter.
+
+Nothing is constructed at import time. Tests pass fakes through the keyword
+overrides; ``ktv serve`` passes none, and the lifespan opens the database
+(applying migrations when asked), starts the schedule keeper and the
+replica sync, and closes everything on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version as package_version
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import structlog
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens
+from ktv_domain import Clock, MediaProvider, PasswordHasher, UnitOfWork
+from ktv_domain.services import ChannelService, ScheduleService, UserService
+from ktv_sql import (
+    LeaderLock,
+    SqlUnitOfWorkFactory,
+    create_engine,
+    find_migrations_dir,
+    migrate,
+    migration_status,
+    redact_url,
+)
+
+from .controllers.auth import AuthController
+from .controllers.channels import ChannelController
+from .controllers.schedule import ScheduleController
+from .controllers.system import SystemController, metrics, openapi_json
+from .keeper import Keeper, Leadership
+from .metrics import Metrics
+from .middleware import RequestContext
+from .onair import OnAir
+from .problems import exception_handlers
+from .security import Authenticator, RateLimiter
+from .settings import Settings
+from .state import Ktv, Readiness, provide_ktv
+
+__all__ = ["Overrides", "SystemClock", "create_app"]
+
+_log = structlog.get_logger("ktv.app")
+T = TypeVar("T")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+async def to_thread(fn: Callable[[], T]) -> T:
+    """The app's CpuRunner: engine runs and password hashing leave the event loop."""
+    return await anyio.to_thread.run_sync(fn)
+
+
+class _AlwaysLeader:
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overrides:
+    """Adapters a caller (a test, the demo) supplies instead of the configured ones."""
+
+    uow: Callable[[], UnitOfWork] | None = None
+    media: MediaProvider | None = None
+    media_source: str | None = None
+    clock: Clock | None = None
+    hasher: PasswordHasher | None = None
+    leadership: Leadership | None = None
+
+
+def create_app(settings: Settings, *, overrides: Overrides | None = None,
+               run_migrations: bool = True, keeper: bool = True,
+               sync_interval: float = 2.0, keeper_interval: float = 60.0) -> Litestar:
+    """The K-TV app. ``keeper=False`` leaves the background keeper off (tests)."""
+    o = overrides or Overrides()
+    app_metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine: AsyncEngine | None = None
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            uow = o.uow
+            if uow is None:
+                engine = create_engine(settings.database_url,
+                                       max_connections=settings.db_max_connections,
+                                       min_connections=settings.db_min_connections)
+                if run_migrations:
+                    applied = await migrate(engine, _migrations_dir(engine))
+                    if applied:
+                        _log.info("migrations applied", versions=[m.version for m in applied])
+                uow = SqlUnitOfWorkFactory(engine)
+            ktv = _build(settings, o, uow, engine, app_metrics)
+            app.state.ktv = ktv
+            tasks.append(asyncio.create_task(_sync_loop(ktv, sync_interval), name="onair-sync"))
+            if keeper:
+                leadership = o.leadership or (LeaderLock(engine) if engine is not None
+                                              else _AlwaysLeader())
+                k = Keeper(uow, ktv.schedules, ktv.onair, leadership, app_metrics,
+                           interval=keeper_interval)
+                tasks.append(asyncio.create_task(k.run_forever(), name="keeper"))
+            if settings.media_source and o.media is None:
+                _log.warning("a media source is configured but this build has no adapter "
+                             "for it yet; schedule generation answers 503",
+                             media_source=settings.media_source)
+            _log.info("k-tv started", version=ktv.version, media_source=ktv.media_source,
+                      database=redact_url(engine.url) if engine else "(override)")
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if engine is not None:
+                await engine.dispose()
+            _log.info("k-tv stopped")
+
+    app = Litestar(
+        route_handlers=[Router(path="/api/v1", route_handlers=[
+            AuthController, ChannelController, ScheduleController, SystemController,
+            openapi_json]), metrics],
+        dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
+        lifespan=[lifespan],
+        exception_handlers=exception_handlers,
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "X-KTV-Offset-Secs", "Retry-After", "Location"],
+            max_age=600),
+        openapi_config=OpenAPIConfig(
+            title="K-TV API", version=_version(), path="/api/v1/docs",
+            description="Broadcast-style TV channels from a personal media library.",
+            render_plugins=[SwaggerRenderPlugin(path="/")],
+            components=Components(security_schemes={"BearerToken": SecurityScheme(
+                type="http", scheme="bearer", bearer_format="JWT")}),
+            use_handler_docstrings=True),
+        request_max_body_size=1024 * 1024,
+        logging_config=None,
+        debug=False,
+    )
+    app.asgi_handler = RequestContext(app.asgi_handler, app_metrics)
+    return app
+
+
+def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
+           engine: AsyncEngine | None, app_metrics: Metrics) -> Ktv:
+    clock = o.clock or SystemClock()
+    hasher = o.hasher or Argon2PasswordHasher()
+    users = UserService(uow, hasher, clock, allow_registration=settings.allow_registration,
+                        cpu=to_thread)
+    tokens = JwtTokens(JwtSettings(secret=settings.jwt_secret,
+                                   expiry_hours=settings.jwt_expiry_hours,
+                                   issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+                       clock)
+    schedules = ScheduleService(uow, o.media, clock,
+                                horizon=timedelta(hours=settings.schedule_horizon_hours),
+                                cpu=to_thread)
+    onair = OnAir(uow, clock)
+
+    async def readiness() -> Readiness:
+        checks: dict[str, str] = {}
+        ready = True
+        try:
+            if engine is not None:
+                pending = [m for m in await migration_status(engine, _migrations_dir(engine))
+                           if m.state == "pending"]
+                checks["migrations"] = f"{len(pending)} pending" if pending else "ok"
+                ready = not pending
+            async with uow() as u:
+                await u.users.count()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+            ready = False
+        checks["media_source"] = (f"{o.media_source or 'configured'}" if o.media
+                                  else "not configured")
+        return Readiness(ready=ready, checks=checks)
+
+    return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
+               channels=ChannelService(uow, clock), schedules=schedules, onair=onair,
+               auth=Authenticator(tokens, users), tokens=tokens,
+               limiter=RateLimiter(settings.auth_rate_limit_per_minute),
+               media=o.media, media_source=(o.media_source or "custom") if o.media else None,
+               readiness=readiness, version=_version())
+
+
+def _migrations_dir(engine: AsyncEngine) -> Any:
+    return find_migrations_dir(engine.dialect.name)
+
+
+async def _sync_loop(ktv: Ktv, interval: float) -> None:
+    """Keep the in-memory schedule views in step with other replicas."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await ktv.onair.sync()
+            ktv.metrics.onair_channels.set(len(ktv.onair))
+        except Exception:
+            _log.exception("on-air sync failed; retrying")
+
+
+def _version() -> str:
+    try:
+        return package_version("ktv-api")
+    except Exception:
+        return "0.0.0"

@@ -1,0 +1,92 @@
+"""The ``ktv`` command: ``ktv serve`` and ``ktv migrate [--status]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ktv", description="K-TV: broadcast-style TV channels from your media library. "
+        "Settings come from the environment and ./.env (see .env.example).")
+    parser.add_argument("--env-file", default=".env",
+                        help="read settings from this file too (default: ./.env)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="apply migrations, start the keeper, serve HTTP",
+                           description="Apply database migrations, start the background "
+                           "schedule keeper and serve the API on HOST:PORT. Ctrl-C stops.")
+    serve.add_argument("--host", help="bind address (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default: PORT or 3000)")
+    migrate = sub.add_parser("migrate", help="apply database migrations and exit",
+                             description="Apply pending migrations to DATABASE_URL and exit.")
+    migrate.add_argument("--status", action="store_true",
+                         help="list applied and pending migrations instead; change nothing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .logs import configure_logging
+    from .settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(env_file=args.env_file)
+    except SettingsError as exc:
+        print("ktv: invalid configuration", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"ktv: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    return asyncio.run(_migrate(settings, status=args.status))
+
+
+def _serve(settings: object, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .settings import Settings
+
+    assert isinstance(settings, Settings)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host or settings.host, port=settings.port
+                            if port is None else port, log_config=None, access_log=False,
+                            lifespan="on", server_header=False, proxy_headers=True)
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+async def _migrate(settings: object, *, status: bool) -> int:
+    from ktv_sql import MigrationError, create_engine, find_migrations_dir, migrate
+    from ktv_sql import migration_status as read_status
+
+    from .settings import Settings
+
+    assert isinstance(settings, Settings)
+    engine = create_engine(settings.database_url, max_connections=1, min_connections=0)
+    try:
+        folder = find_migrations_dir(engine.dialect.name)
+        if status:
+            for m in await read_status(engine, folder):
+                when = m.applied_at.isoformat() if m.applied_at else ""
+                print(f"{m.version:04d}  {m.name:<32} {m.state:<8} {when}")
+            return 0
+        applied = await migrate(engine, folder)
+        print(f"applied {len(applied)} migration(s)" if applied else "already up to date")
+        return 0
+    except MigrationError as exc:
+        print(f"ktv: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""``/channels``: a user's channels (CRUD with partial update)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.di import Provide
+
+from ktv_domain import ChannelId, User
+
+from ..dto.channels import ChannelCreate, ChannelOut, ChannelUpdate
+from ..state import Ktv, provide_user
+from .auth import BEARER
+
+__all__ = ["ChannelController"]
+
+
+class ChannelController(Controller):
+    path = "/channels"
+    tags = ["channels"]
+    security = BEARER
+    dependencies = {"user": Provide(provide_user)}
+
+    @get("", summary="The caller's channels, by number")
+    async def list_channels(self, user: User, ktv: Ktv) -> list[ChannelOut]:
+        return [ChannelOut.of(ch) for ch in await ktv.channels.list(user.id)]
+
+    @post("", summary="Create a channel", status_code=201)
+    async def create(self, data: ChannelCreate, user: User, ktv: Ktv) -> ChannelOut:
+        """``number`` is assigned when absent; unique per owner (409 when taken)."""
+        return ChannelOut.of(await ktv.channels.create(user.id, data.to_spec()))
+
+    @get("/{channel_id:uuid}", summary="One channel")
+    async def get_channel(self, channel_id: UUID, user: User, ktv: Ktv) -> ChannelOut:
+        return ChannelOut.of(await ktv.channels.get(user.id, ChannelId(channel_id)))
+
+    @put("/{channel_id:uuid}", summary="Update a channel: only provided fields change")
+    async def update(self, channel_id: UUID, data: ChannelUpdate, user: User,
+                     ktv: Ktv) -> ChannelOut:
+        """Blocks keep their ids when sent back with them; new blocks get one."""
+        return await _update(channel_id, data, user, ktv)
+
+    @patch("/{channel_id:uuid}", summary="Update a channel (alias of PUT)")
+    async def patch_channel(self, channel_id: UUID, data: ChannelUpdate, user: User,
+                            ktv: Ktv) -> ChannelOut:
+        return await _update(channel_id, data, user, ktv)
+
+    @delete("/{channel_id:uuid}", summary="Delete a channel with its schedules",
+            status_code=204)
+    async def delete_channel(self, channel_id: UUID, user: User, ktv: Ktv) -> None:
+        await ktv.channels.delete(user.id, ChannelId(channel_id))
+        ktv.onair.forget(ChannelId(channel_id))
+
+
+async def _update(channel_id: UUID, data: ChannelUpdate, user: User, ktv: Ktv) -> ChannelOut:
+    updated = await ktv.channels.update(user.id, ChannelId(channel_id), data.to_changes())
+    return ChannelOut.of(updated)

@@ -1,0 +1,105 @@
+"""``/channels/{id}/...``: generate, the active schedule, now, EPG, stream."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.di import Provide
+from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from ktv_domain import ChannelId, MediaSourceNotConfigured, NotFound, User
+from ktv_domain.services import validate_window
+
+from ..dto.schedule import ActiveScheduleOut, GenerationOut, NowOut, SlotOut
+from ..state import Ktv, provide_user
+from .auth import BEARER
+
+__all__ = ["ScheduleController"]
+
+_GAP = ResponseSpec(None, description="No signal: the channel is in a gap between blocks")
+OFFSET_HEADER = "X-KTV-Offset-Secs"
+
+
+class ScheduleController(Controller):
+    path = "/channels/{channel_id:uuid}"
+    tags = ["schedule"]
+    security = BEARER
+    dependencies = {"user": Provide(provide_user)}
+
+    @post("/schedule", summary="Generate a fresh schedule from now", status_code=201)
+    async def generate(self, channel_id: UUID, user: User, ktv: Ktv) -> GenerationOut:
+        """Future slots are replaced; what is on air is never cut. 503 without a media
+        source."""
+        schedule = await ktv.schedules.generate(user.id, ChannelId(channel_id))
+        ktv.metrics.generations.labels("api").inc()
+        await ktv.onair.refresh(ChannelId(channel_id))
+        return GenerationOut.of(schedule)
+
+    @get("/schedule", summary="The active schedule: from the slot on air to the end")
+    async def active(self, channel_id: UUID, user: User, ktv: Ktv) -> ActiveScheduleOut:
+        cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
+        if cov.generation == 0 or cov.valid_until is None:
+            raise NotFound("this channel has no schedule yet: generate one first")
+        now = ktv.clock.now()
+        return ActiveScheduleOut(
+            channel_id=channel_id, generation=cov.generation, valid_until=cov.valid_until,
+            slots=[SlotOut.of(s) for s in cov.view.window(now, cov.valid_until)])
+
+    @get("/now", summary="What is on air now", responses={204: _GAP})
+    async def now(self, channel_id: UUID, user: User, ktv: Ktv) -> Response[NowOut | None]:
+        cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
+        playing = cov.view.now(ktv.clock.now())
+        if playing is None:
+            return Response(None, status_code=204)
+        return Response(NowOut.of(playing))
+
+    @get("/epg", summary="Slots overlapping a window (at most 14 days)")
+    async def epg(
+        self, channel_id: UUID, user: User, ktv: Ktv,
+        start: Annotated[datetime | None, Parameter(
+            query="from", description="RFC 3339 with offset; default now")] = None,
+        until: Annotated[datetime | None, Parameter(
+            description="RFC 3339 with offset; default from + 24 h")] = None,
+    ) -> list[SlotOut]:
+        start = start or ktv.clock.now()
+        until = until or start + timedelta(hours=24)
+        _reject_naive(start=start, until=until)
+        validate_window(start, until)
+        cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
+        slots = cov.window(start, until)
+        if slots is None:  # before what memory holds: ask the database
+            slots = await ktv.schedules.epg(user.id, ChannelId(channel_id), start, until)
+        return [SlotOut.of(s) for s in slots]
+
+    @get("/stream", summary="307 to a playable URL for the item on air", status_code=307,
+         responses={204: _GAP})
+    async def stream(self, channel_id: UUID, user: User, ktv: Ktv) -> Response[Any]:
+        """The offset into the item is in the ``X-KTV-Offset-Secs`` header and in the
+        URL's media fragment (``#t=<secs>``)."""
+        cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
+        playing = cov.view.now(ktv.clock.now())
+        if playing is None:
+            return Response(None, status_code=204)
+        if ktv.media is None:
+            raise MediaSourceNotConfigured(
+                "no media source is configured: set JELLYFIN_BASE_URL and JELLYFIN_API_KEY, "
+                "or MEDIA_DIRS")
+        source = await ktv.media.playable_source(playing.slot.item.id)
+        offset = f"{playing.offset_secs:.3f}"
+        return Redirect(f"{source.url}#t={offset}", status_code=307,
+                        headers={OFFSET_HEADER: offset, "Cache-Control": "no-store"})
+
+
+def _reject_naive(**values: datetime) -> None:
+    naive = [name for name, v in values.items() if v.utcoffset() is None]
+    if naive:
+        raise ValidationException(
+            "datetimes need a UTC offset (RFC 3339, e.g. 2026-11-21T20:00:00Z)",
+            extra=[{"key": n if n != "start" else "from", "message": "missing UTC offset",
+                    "source": "query"} for n in naive])

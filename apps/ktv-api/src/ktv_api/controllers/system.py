@@ -1,0 +1,68 @@
+"""Server-level endpoints: ``/config``, health checks and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
+
+from ..dto.base import Response as Body
+from ..metrics import CONTENT_TYPE_LATEST
+from ..state import Ktv
+
+__all__ = ["SystemController", "metrics", "openapi_json"]
+
+
+class ConfigOut(Body):
+    allow_registration: bool
+    password_login_enabled: bool
+    oidc_enabled: bool
+    media_source: str | None
+    schedule_horizon_hours: int
+    version: str
+
+
+class Health(Body):
+    status: str
+    checks: dict[str, str]
+
+
+class SystemController(Controller):
+    path = ""
+    tags = ["server"]
+
+    @get("/config", summary="What this server offers (no secrets)")
+    async def config(self, ktv: Ktv) -> ConfigOut:
+        s = ktv.settings
+        return ConfigOut(allow_registration=ktv.users.allow_registration,
+                         password_login_enabled=True,
+                         oidc_enabled=False,  # OIDC login is not built yet
+                         media_source=ktv.media_source,
+                         schedule_horizon_hours=s.schedule_horizon_hours,
+                         version=ktv.version)
+
+    @get("/health/live", summary="The process is up")
+    async def live(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/health/ready", summary="The database is reachable and migrated",
+         responses={503: ResponseSpec(Health, description="Not ready")})
+    async def ready(self, ktv: Ktv) -> Response[Health]:
+        """The media source's state is reported but does not make the server unready."""
+        report = await ktv.readiness()
+        body = Health(status="ok" if report.ready else "unavailable", checks=report.checks)
+        return Response(body, status_code=200 if report.ready else 503)
+
+
+@get("/metrics", summary="Prometheus metrics", tags=["server"], include_in_schema=False)
+async def metrics(ktv: Ktv) -> Response[bytes]:
+    return Response(ktv.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+@get("/openapi.json", summary="This API's OpenAPI 3.1 description", include_in_schema=False,
+     sync_to_thread=False)
+def openapi_json(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """The generated document (the interactive page is at ``/api/v1/docs``)."""
+    schema = request.app.openapi_schema.to_schema()
+    return Response(schema, media_type="application/vnd.oai.openapi+json")

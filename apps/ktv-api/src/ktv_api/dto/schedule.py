@@ -1,0 +1,102 @@
+"""Schedule, slot and item wire types."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from ktv_domain import GeneratedSchedule, MediaItem, ScheduledSlot, ScheduleWarning
+from ktv_domain.schedule_view import NowPlaying
+from ktv_domain.services import ActiveSchedule
+
+from .base import Response, utc
+
+__all__ = ["ActiveScheduleOut", "GenerationOut", "ItemOut", "NowOut", "SlotOut"]
+
+
+class ItemOut(Response):
+    id: str
+    title: str
+    content_type: str | None
+    duration_secs: float | None
+    series_name: str | None
+    season_number: int | None
+    episode_number: int | None
+    year: int | None
+    genres: list[str]
+    tags: list[str]
+    overview: str | None
+    image_url: str | None
+
+    @classmethod
+    def of(cls, it: MediaItem) -> ItemOut:
+        return cls(id=it.id, title=it.title,
+                   content_type=it.content_type.value if it.content_type else None,
+                   duration_secs=it.duration_secs, series_name=it.series_name,
+                   season_number=it.season_number, episode_number=it.episode_number,
+                   year=it.year, genres=list(it.genres), tags=list(it.tags),
+                   overview=it.overview, image_url=it.image_url)
+
+
+class SlotOut(Response):
+    id: uuid.UUID
+    start_at: datetime
+    end_at: datetime
+    block_id: uuid.UUID
+    generation: int
+    item: ItemOut
+
+    @classmethod
+    def of(cls, s: ScheduledSlot) -> SlotOut:
+        return cls(id=s.id, start_at=utc(s.start_at), end_at=utc(s.end_at), block_id=s.block_id,
+                   generation=s.generation, item=ItemOut.of(s.item))
+
+
+class WarningOut(Response):
+    code: str
+    message: str
+    block_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, w: ScheduleWarning) -> WarningOut:
+        return cls(code=w.code, message=w.message, block_id=w.block_id)
+
+
+class GenerationOut(Response):
+    id: uuid.UUID
+    channel_id: uuid.UUID
+    generation: int
+    valid_from: datetime
+    valid_until: datetime
+    slots: list[SlotOut]
+    warnings: list[WarningOut]
+
+    @classmethod
+    def of(cls, g: GeneratedSchedule) -> GenerationOut:
+        return cls(id=g.id, channel_id=g.channel_id, generation=g.generation,
+                   valid_from=utc(g.valid_from), valid_until=utc(g.valid_until),
+                   slots=[SlotOut.of(s) for s in g.slots],
+                   warnings=[WarningOut.of(w) for w in g.warnings])
+
+
+class ActiveScheduleOut(Response):
+    channel_id: uuid.UUID
+    generation: int
+    valid_until: datetime
+    slots: list[SlotOut]
+
+    @classmethod
+    def of(cls, a: ActiveSchedule) -> ActiveScheduleOut:
+        return cls(channel_id=a.channel_id, generation=a.generation,
+                   valid_until=utc(a.valid_until), slots=[SlotOut.of(s) for s in a.slots])
+
+
+class NowOut(Response):
+    slot: SlotOut
+    offset_secs: float
+    next: SlotOut | None
+
+    @classmethod
+    def of(cls, n: NowPlaying) -> NowOut:
+        return cls(slot=SlotOut.of(n.slot), offset_secs=n.offset_secs,
+                   next=SlotOut.of(n.next) if n.next else None)

@@ -1,0 +1,154 @@
+"""The one place where errors become HTTP: RFC 9457 problem details.
+
+Domain errors map to the status codes of docs/api.md; Litestar's own
+exceptions (bad JSON, failed body validation, unknown routes) are reshaped
+into the same problem body; anything else is a logged 500 whose body holds
+no detail of the failure.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from ktv_domain import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    MediaSourceError,
+    NotFound,
+    ValidationError,
+)
+
+__all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "exception_handlers",
+           "problem_response"]
+
+PROBLEM_JSON = "application/problem+json"
+_log = structlog.get_logger("ktv.errors")
+
+_TITLES = {
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+    405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
+    415: "Unsupported media type", 422: "Validation failed", 429: "Too many requests",
+    500: "Internal server error", 503: "Service unavailable",
+}
+
+
+class FieldProblem(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem body."""
+
+    title: str
+    status: int
+    detail: str
+    type: str = "about:blank"
+    errors: list[FieldProblem] = msgspec.field(default_factory=list)
+
+
+class RateLimited(Exception):
+    """Too many attempts from one client; ``retry_after`` in whole seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many attempts, try again later")
+        self.retry_after = retry_after
+
+
+def problem_response(status: int, detail: str, *, errors: list[FieldProblem] | None = None,
+                     headers: dict[str, str] | None = None) -> Response[Problem]:
+    body = Problem(title=_TITLES.get(status, "Error"), status=status, detail=detail,
+                   errors=errors or [])
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="k-tv"'}
+
+
+def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    if isinstance(exc, ValidationError):
+        errors = [FieldProblem(e.field, e.message) for e in exc.errors]
+        return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request is invalid",
+                                errors=errors)
+    if isinstance(exc, AuthenticationFailed):
+        return problem_response(HTTP_401_UNAUTHORIZED, exc.message, headers=_UNAUTHORIZED)
+    status = (HTTP_404_NOT_FOUND if isinstance(exc, NotFound)
+              else HTTP_409_CONFLICT if isinstance(exc, Conflict)
+              else HTTP_403_FORBIDDEN if isinstance(exc, Forbidden)
+              else HTTP_503_SERVICE_UNAVAILABLE if isinstance(exc, MediaSourceError)
+              else HTTP_400_BAD_REQUEST)
+    headers = {"Retry-After": "30"} if status == HTTP_503_SERVICE_UNAVAILABLE else None
+    return problem_response(status, exc.message, headers=headers)
+
+
+def _rate_limited(_: Request[Any, Any, Any], exc: RateLimited) -> Response[Problem]:
+    return problem_response(HTTP_429_TOO_MANY_REQUESTS, str(exc),
+                            headers={"Retry-After": str(exc.retry_after)})
+
+
+_AT = re.compile(r" - at `\$\.?([^`]*)`$")
+
+
+def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    body_errors = [e for e in extra if isinstance(e, dict) and e.get("source") == "body"]
+    if not body_errors:
+        # Malformed JSON or a malformed path/query parameter.
+        errors = [FieldProblem(str(e.get("key", "")), str(e.get("message", "")))
+                  for e in extra if isinstance(e, dict)]
+        detail = exc.detail if "malformed" in exc.detail.lower() else "malformed request"
+        return problem_response(HTTP_400_BAD_REQUEST, detail, errors=errors)
+    errors = []
+    for e in body_errors:
+        message = str(e.get("message", ""))
+        match = _AT.search(message)
+        path = match.group(1) if match else ("" if e.get("key") == "data" else str(e["key"]))
+        errors.append(FieldProblem(path, _AT.sub("", message)))
+    return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request body is invalid",
+                            errors=errors)
+
+
+def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == HTTP_401_UNAUTHORIZED:
+        headers.update(_UNAUTHORIZED)
+    detail = exc.detail if status < 500 else _TITLES.get(status, "error")
+    return problem_response(status, detail, headers=headers or None)
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    _log.exception("unhandled error", path=request.url.path, error_type=type(exc).__name__)
+    return problem_response(HTTP_500_INTERNAL_SERVER_ERROR,
+                            "something went wrong on our side; it has been logged")
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    DomainError: _domain,
+    RateLimited: _rate_limited,
+    ValidationException: _validation,
+    HTTPException: _http,
+    404: _http,
+    405: _http,
+    Exception: _internal,
+}
+
