@@ -1,4 +1,4 @@
-"""The ``ktv`` command: ``ktv serve`` and ``ktv migrate [--status]``."""
+"""The ``ktv`` command: ``ktv serve``, ``ktv migrate [--status]``, ``ktv openapi``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
                              description="Apply pending migrations to DATABASE_URL and exit.")
     migrate.add_argument("--status", action="store_true",
                          help="list applied and pending migrations instead; change nothing")
+    sub.add_parser("openapi", help="print the API's OpenAPI 3.1 document (JSON) and exit",
+                   description="Print the OpenAPI document the server serves at "
+                   "/api/v1/openapi.json, without starting a server or opening the database.")
     return parser
 
 
@@ -42,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ktv: {problem}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    if args.command == "openapi":
+        return _openapi(settings)
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     return asyncio.run(_migrate(settings, status=args.status))
@@ -61,6 +66,18 @@ def _serve(settings: object, host: str | None, port: int | None) -> int:
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+def _openapi(settings: object) -> int:
+    import msgspec
+
+    from .app import create_app
+    from .settings import Settings
+
+    assert isinstance(settings, Settings)
+    schema = create_app(settings).openapi_schema.to_schema()
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(schema)).decode() + "\n")
+    return 0
 
 
 async def _migrate(settings: object, *, status: bool) -> int:
