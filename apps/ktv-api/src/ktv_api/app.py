@@ -47,6 +47,7 @@ from .keeper import Keeper, Leadership
 from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
+from .openapi import StrictRequestSchemas
 from .problems import exception_handlers
 from .security import Authenticator, RateLimiter
 from .settings import Settings
@@ -156,6 +157,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             components=Components(security_schemes={"BearerToken": SecurityScheme(
                 type="http", scheme="bearer", bearer_format="JWT")}),
             use_handler_docstrings=True),
+        plugins=[StrictRequestSchemas()],
         request_max_body_size=1024 * 1024,
         logging_config=None,
         debug=False,
@@ -200,7 +202,7 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
 
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
                channels=ChannelService(uow, clock), schedules=schedules, onair=onair,
-               auth=Authenticator(tokens, users), tokens=tokens,
+               auth=Authenticator(tokens, users, clock=clock), tokens=tokens,
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),
                media=o.media, media_source=(o.media_source or "custom") if o.media else None,
                readiness=readiness, version=_version())

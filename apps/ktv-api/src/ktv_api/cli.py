@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -64,7 +65,10 @@ def _serve(settings: object, host: str | None, port: int | None) -> int:
                             if port is None else port, log_config=None, access_log=False,
                             lifespan="on", server_header=False, proxy_headers=True)
     server = uvicorn.Server(config)
-    server.run()
+    # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it caught; after
+    # a clean shutdown that is a normal exit (0), not a KeyboardInterrupt traceback.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
     return 0 if server.started else 1
 
 

@@ -29,10 +29,18 @@ class Metrics:
                                    "1 when this process runs the keeper", registry=r)
         self.onair_channels = Gauge("ktv_onair_channels",
                                     "Channels held in the in-memory schedule view", registry=r)
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:  # labels() takes a lock and builds a key each call: once
+            children = (self.requests.labels(method, route, str(status)),
+                        self.latency.labels(route))
+            if len(self._children) < 1000:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

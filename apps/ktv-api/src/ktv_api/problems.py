@@ -15,6 +15,8 @@ import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -26,6 +28,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from litestar.utils.scope.state import ScopeState
 
 from ktv_domain import (
     AuthenticationFailed,
@@ -38,7 +41,7 @@ from ktv_domain import (
 )
 
 __all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "exception_handlers",
-           "problem_response"]
+           "problem_response", "problem_responses"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger("ktv.errors")
@@ -64,6 +67,26 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str
     type: str = "about:blank"
     errors: list[FieldProblem] = msgspec.field(default_factory=list)
+
+
+_DESCRIPTIONS = {
+    400: "Malformed JSON, query or path parameter",
+    401: "Missing, invalid or expired bearer token (with `WWW-Authenticate: Bearer`)",
+    403: "Not allowed on this server (e.g. registration is closed)",
+    404: "No such resource for this caller (another user's channel is a 404 too)",
+    409: "Conflicts with the current state (e.g. a duplicate email or channel number)",
+    422: "Well-formed but invalid; `errors` names the fields",
+    429: "Too many attempts; wait for `Retry-After` seconds",
+    503: "The media source is not configured or unavailable; the detail says which",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI declarations of the problem responses a route can answer with."""
+    return {status: ResponseSpec(Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                                 description=_DESCRIPTIONS.get(status, _TITLES.get(status,
+                                                                                   "Error")))
+            for status in statuses}
 
 
 class RateLimited(Exception):
@@ -106,22 +129,41 @@ def _rate_limited(_: Request[Any, Any, Any], exc: RateLimited) -> Response[Probl
 
 
 _AT = re.compile(r" - at `\$\.?([^`]*)`$")
+#: msgspec names the offending field in the message, not in the path.
+_NAMED = re.compile(r"^Object (?:contains unknown|missing required) field `([^`]*)`")
 
 
-def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+def _parameter_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name a client uses for a parameter (``from``), not the Python one (``start``)."""
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    param = signature.parameters.get(key) if signature is not None else None
+    kwarg = param.kwarg_definition if param is not None else None
+    if isinstance(kwarg, ParameterKwarg):
+        return kwarg.query or kwarg.header or kwarg.cookie or key
+    return key
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     body_errors = [e for e in extra if isinstance(e, dict) and e.get("source") == "body"]
     if not body_errors:
         # Malformed JSON or a malformed path/query parameter.
-        errors = [FieldProblem(str(e.get("key", "")), str(e.get("message", "")))
+        errors = [FieldProblem(_parameter_name(request, str(e.get("key", ""))),
+                               str(e.get("message", "")))
                   for e in extra if isinstance(e, dict)]
         detail = exc.detail if "malformed" in exc.detail.lower() else "malformed request"
         return problem_response(HTTP_400_BAD_REQUEST, detail, errors=errors)
+    if ScopeState.from_scope(request.scope).body == b"":
+        return problem_response(HTTP_400_BAD_REQUEST, "the request body is empty: expected JSON")
     errors = []
     for e in body_errors:
         message = str(e.get("message", ""))
         match = _AT.search(message)
         path = match.group(1) if match else ("" if e.get("key") == "data" else str(e["key"]))
+        named = _NAMED.match(message)
+        if named:
+            path = f"{path}.{named.group(1)}" if path else named.group(1)
         errors.append(FieldProblem(path, _AT.sub("", message)))
     return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request body is invalid",
                             errors=errors)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
-from ktv_domain import AuthenticationFailed, NotFound, User, UserId
+from ktv_domain import AuthenticationFailed, Clock, NotFound, User, UserId
 from ktv_domain.services import UserService
 
 from .problems import RateLimited
@@ -19,6 +21,9 @@ __all__ = ["Authenticator", "RateLimiter", "TokenVerifier"]
 class _Claims(Protocol):
     @property
     def user_id(self) -> UserId: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
 
 
 class TokenVerifier(Protocol):
@@ -31,16 +36,29 @@ class Authenticator:
 
     Verified users are remembered for ``ttl`` seconds so the hot paths do not
     query the database per request; a user deleted through this process is
-    forgotten at once, one deleted elsewhere within ``ttl``.
+    forgotten at once, one deleted elsewhere within ``ttl``. When a user's entry
+    expires, concurrent requests share one database read.
+
+    With a ``clock`` (the one the tokens are checked against), verified tokens
+    are remembered too, for ``ttl`` seconds of ``monotonic`` and only while the
+    clock reads from the time of the verification up to the token's expiry: in
+    that span the verifier would accept the same string again, so skipping the
+    signature and claim checks changes no answer.
     """
 
     def __init__(self, tokens: TokenVerifier, users: UserService, *, ttl: float = 10.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 clock: Clock | None = None, max_entries: int = 10_000) -> None:
         self._tokens = tokens
         self._users = users
         self._ttl = ttl
         self._monotonic = monotonic
+        self._clock = clock
+        self._max_entries = max_entries
         self._cache: dict[UserId, tuple[float, User]] = {}
+        self._loading: dict[UserId, asyncio.Task[User]] = {}
+        #: token -> (monotonic deadline, clock reading at verification, claims)
+        self._verified: dict[str, tuple[float, datetime, _Claims]] = {}
 
     async def user(self, authorization: str | None) -> User:
         if not authorization:
@@ -48,23 +66,55 @@ class Authenticator:
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("expected 'Authorization: Bearer <token>'")
-        claims = self._tokens.verify(token.strip())
         now = self._monotonic()
+        claims = self._verify(token.strip(), now)
         hit = self._cache.get(claims.user_id)
         if hit is not None and hit[0] > now:
             return hit[1]
         try:
-            user = await self._users.get(claims.user_id)
+            user = await self._load(claims.user_id)
         except NotFound:
-            self._cache.pop(claims.user_id, None)
+            self.forget(claims.user_id)
             raise AuthenticationFailed("the account of this token no longer exists") from None
-        if len(self._cache) > 10_000:
+        if len(self._cache) > self._max_entries:
             self._cache.clear()
         self._cache[user.id] = (now + self._ttl, user)
         return user
 
+    def _verify(self, token: str, now: float) -> _Claims:
+        if self._clock is None:
+            return self._tokens.verify(token)
+        wall = self._clock.now()
+        hit = self._verified.get(token)
+        if hit is not None and hit[0] > now and hit[1] <= wall < hit[2].expires_at:
+            return hit[2]
+        claims = self._tokens.verify(token)
+        if wall < claims.expires_at:
+            if len(self._verified) > self._max_entries:
+                self._verified.clear()
+            self._verified[token] = (now + self._ttl, wall, claims)
+        return claims
+
+    async def _load(self, user_id: UserId) -> User:
+        """The user from the database; one read shared by concurrent callers."""
+        task = self._loading.get(user_id)
+        if task is None:
+            task = asyncio.ensure_future(self._users.get(user_id))
+            self._loading[user_id] = task
+            task.add_done_callback(lambda t: self._settled(user_id, t))
+        # Shielded: a caller that goes away does not cancel the others' read.
+        return await asyncio.shield(task)
+
+    def _settled(self, user_id: UserId, task: asyncio.Task[User]) -> None:
+        if self._loading.get(user_id) is task:
+            del self._loading[user_id]
+        if not task.cancelled():
+            task.exception()  # retrieved: no "never retrieved" warning if all callers left
+
     def forget(self, user_id: UserId) -> None:
         self._cache.pop(user_id, None)
+        for token in [t for t, (_, _, c) in self._verified.items() if c.user_id == user_id]:
+            del self._verified[token]
 
 
 class RateLimiter:

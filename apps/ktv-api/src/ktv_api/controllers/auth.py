@@ -10,6 +10,7 @@ from litestar.di import Provide
 from ktv_domain import User
 
 from ..dto.auth import Credentials, TokenOut, UserOut
+from ..problems import problem_responses
 from ..state import Ktv, client_address, provide_user
 
 __all__ = ["AuthController"]
@@ -21,7 +22,8 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/register", summary="Create an account and get a token", status_code=201)
+    @post("/register", summary="Create an account and get a token", status_code=201,
+          responses=problem_responses(400, 403, 409, 422, 429))
     async def register(self, request: Request[Any, Any, Any], data: Credentials,
                        ktv: Ktv) -> TokenOut:
         """The first account on a server is an admin. 403 when registration is closed."""
@@ -29,7 +31,8 @@ class AuthController(Controller):
         user = await ktv.users.register(data.email, data.password)
         return TokenOut.of(ktv.tokens.issue(user))
 
-    @post("/login", summary="Log in with email and password", status_code=200)
+    @post("/login", summary="Log in with email and password", status_code=200,
+          responses=problem_responses(400, 401, 422, 429))
     async def login(self, request: Request[Any, Any, Any], data: Credentials,
                     ktv: Ktv) -> TokenOut:
         """A wrong email and a wrong password get the same 401."""
@@ -43,11 +46,11 @@ class AuthController(Controller):
         return {"status": "logged out"}
 
     @get("/me", summary="The caller's account", security=BEARER,
-         dependencies={"user": Provide(provide_user)})
+         dependencies={"user": Provide(provide_user)}, responses=problem_responses(401))
     async def me(self, user: User) -> UserOut:
         return UserOut.of(user)
 
     @post("/token", summary="A fresh token for the caller", status_code=200, security=BEARER,
-          dependencies={"user": Provide(provide_user)})
+          dependencies={"user": Provide(provide_user)}, responses=problem_responses(401))
     async def token(self, user: User, ktv: Ktv) -> TokenOut:
         return TokenOut.of(ktv.tokens.issue(user))

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -17,6 +18,7 @@ from ktv_domain import ChannelId, MediaSourceNotConfigured, NotFound, User
 from ktv_domain.services import validate_window
 
 from ..dto.schedule import ActiveScheduleOut, GenerationOut, NowOut, SlotOut
+from ..problems import problem_responses
 from ..state import Ktv, provide_user
 from .auth import BEARER
 
@@ -24,6 +26,7 @@ __all__ = ["ScheduleController"]
 
 _GAP = ResponseSpec(None, description="No signal: the channel is in a gap between blocks")
 OFFSET_HEADER = "X-KTV-Offset-Secs"
+_READ = problem_responses(400, 401, 404)
 
 
 class ScheduleController(Controller):
@@ -32,7 +35,8 @@ class ScheduleController(Controller):
     security = BEARER
     dependencies = {"user": Provide(provide_user)}
 
-    @post("/schedule", summary="Generate a fresh schedule from now", status_code=201)
+    @post("/schedule", summary="Generate a fresh schedule from now", status_code=201,
+          responses=problem_responses(400, 401, 404, 409, 422, 503))
     async def generate(self, channel_id: UUID, user: User, ktv: Ktv) -> GenerationOut:
         """Future slots are replaced; what is on air is never cut. 503 without a media
         source."""
@@ -41,7 +45,8 @@ class ScheduleController(Controller):
         await ktv.onair.refresh(ChannelId(channel_id))
         return GenerationOut.of(schedule)
 
-    @get("/schedule", summary="The active schedule: from the slot on air to the end")
+    @get("/schedule", summary="The active schedule: from the slot on air to the end",
+         responses=_READ)
     async def active(self, channel_id: UUID, user: User, ktv: Ktv) -> ActiveScheduleOut:
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
         if cov.generation == 0 or cov.valid_until is None:
@@ -51,7 +56,7 @@ class ScheduleController(Controller):
             channel_id=channel_id, generation=cov.generation, valid_until=cov.valid_until,
             slots=[SlotOut.of(s) for s in cov.view.window(now, cov.valid_until)])
 
-    @get("/now", summary="What is on air now", responses={204: _GAP})
+    @get("/now", summary="What is on air now", responses={**_READ, 204: _GAP})
     async def now(self, channel_id: UUID, user: User, ktv: Ktv) -> Response[NowOut | None]:
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
         playing = cov.view.now(ktv.clock.now())
@@ -59,7 +64,8 @@ class ScheduleController(Controller):
             return Response(None, status_code=204)
         return Response(NowOut.of(playing))
 
-    @get("/epg", summary="Slots overlapping a window (at most 14 days)")
+    @get("/epg", summary="Slots overlapping a window (at most 14 days)",
+         responses=problem_responses(400, 401, 404, 422, 503))
     async def epg(
         self, channel_id: UUID, user: User, ktv: Ktv,
         start: Annotated[datetime | None, Parameter(
@@ -78,7 +84,14 @@ class ScheduleController(Controller):
         return [SlotOut.of(s) for s in slots]
 
     @get("/stream", summary="307 to a playable URL for the item on air", status_code=307,
-         responses={204: _GAP})
+         media_type=MediaType.TEXT, response_description="Redirect to the playable URL",
+         response_headers=[
+             ResponseHeader(name="Location", value="https://media.example/v/1#t=12.500",
+                            documentation_only=True, required=True,
+                            description="The playable URL, with a #t=<secs> media fragment"),
+             ResponseHeader(name=OFFSET_HEADER, value="12.500", documentation_only=True,
+                            required=True, description="Seconds into the item on air")],
+         responses={**problem_responses(400, 401, 404, 503), 204: _GAP})
     async def stream(self, channel_id: UUID, user: User, ktv: Ktv) -> Response[Any]:
         """The offset into the item is in the ``X-KTV-Offset-Secs`` header and in the
         URL's media fragment (``#t=<secs>``)."""

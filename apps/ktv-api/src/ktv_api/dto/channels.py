@@ -15,12 +15,14 @@ from ktv_domain import (
     BlockId,
     Channel,
     ContentType,
+    FieldError,
     FillStrategy,
     ManualContent,
     MediaFilter,
     MediaItemId,
     ProgrammingBlock,
     RecyclePolicy,
+    ValidationError,
 )
 from ktv_domain.services import UNSET as KEEP
 from ktv_domain.services import BlockSpec, ChannelChanges, ChannelSpec
@@ -77,7 +79,11 @@ Content = AlgorithmicDto | ManualDto
 def _content_to_domain(c: Content) -> BlockContent:
     if isinstance(c, ManualDto):
         return ManualContent(items=tuple(MediaItemId(i) for i in c.items))
-    return AlgorithmicContent(filter=c.filter.to_domain(), strategy=FillStrategy(c.strategy))
+    try:
+        media_filter = c.filter.to_domain()
+    except ValidationError as exc:
+        raise exc.prefixed("filter") from None
+    return AlgorithmicContent(filter=media_filter, strategy=FillStrategy(c.strategy))
 
 
 def _content_of(c: BlockContent) -> Content:
@@ -100,11 +106,28 @@ class BlockIn(Request):
     loop_on_finish: bool = True
 
     def to_spec(self) -> BlockSpec:
+        try:
+            content = _content_to_domain(self.content)
+        except ValidationError as exc:
+            raise exc.prefixed("content") from None
         return BlockSpec(id=BlockId(self.id) if self.id else None, name=self.name,
                          start_time=time.fromisoformat(self.start_time),
-                         duration_mins=self.duration_mins,
-                         content=_content_to_domain(self.content),
+                         duration_mins=self.duration_mins, content=content,
                          loop_on_finish=self.loop_on_finish)
+
+
+def _block_specs(blocks: list[BlockIn]) -> list[BlockSpec]:
+    """Every block's spec; a ValidationError naming ``schedule_config.blocks[i]...`` paths."""
+    specs: list[BlockSpec] = []
+    errors: list[FieldError] = []
+    for i, b in enumerate(blocks):
+        try:
+            specs.append(b.to_spec())
+        except ValidationError as exc:
+            errors.extend(exc.prefixed(f"schedule_config.blocks[{i}]").errors)
+    if errors:
+        raise ValidationError(errors)
+    return specs
 
 
 class ScheduleConfigIn(Request):
@@ -128,6 +151,13 @@ class RecyclePolicyDto(Request):
                    min_available_ratio=p.min_available_ratio)
 
 
+def _policy(p: RecyclePolicyDto) -> RecyclePolicy:
+    try:
+        return p.to_domain()
+    except ValidationError as exc:
+        raise exc.prefixed("recycle_policy") from None
+
+
 class ChannelCreate(Request):
     name: Name
     description: Text = ""
@@ -143,8 +173,8 @@ class ChannelCreate(Request):
         return ChannelSpec(
             name=self.name, description=self.description, number=self.number,
             timezone=self.timezone, enabled=self.enabled, logo_url=self.logo_url,
-            blocks=[b.to_spec() for b in blocks],
-            recycle_policy=self.recycle_policy.to_domain() if self.recycle_policy else None)
+            blocks=_block_specs(blocks),
+            recycle_policy=_policy(self.recycle_policy) if self.recycle_policy else None)
 
 
 class ChannelUpdate(Request):
@@ -170,23 +200,23 @@ class ChannelUpdate(Request):
             timezone=KEEP if isinstance(self.timezone, UnsetType) else self.timezone,
             enabled=KEEP if isinstance(self.enabled, UnsetType) else self.enabled,
             logo_url=KEEP if isinstance(self.logo_url, UnsetType) else self.logo_url,
-            blocks=(KEEP if isinstance(config, UnsetType)
-                    else [b.to_spec() for b in config.blocks]),
+            blocks=KEEP if isinstance(config, UnsetType) else _block_specs(config.blocks),
             recycle_policy=(KEEP if isinstance(policy, UnsetType)
-                            else None if policy is None else policy.to_domain()))
+                            else None if policy is None else _policy(policy)))
 
 
 class BlockOut(Response):
     id: uuid.UUID
     name: str
-    start_time: time
+    start_time: LocalTime
     duration_mins: int
     content: Content
     loop_on_finish: bool
 
     @classmethod
     def of(cls, b: ProgrammingBlock) -> BlockOut:
-        return cls(id=b.id, name=b.name, start_time=b.start_time, duration_mins=b.duration_mins,
+        return cls(id=b.id, name=b.name, start_time=b.start_time.isoformat("seconds"),
+                   duration_mins=b.duration_mins,
                    content=_content_of(b.content), loop_on_finish=b.loop_on_finish)
 
 
