@@ -196,8 +196,7 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
         except Exception as exc:
             checks["database"] = f"unavailable: {type(exc).__name__}"
             ready = False
-        checks["media_source"] = (f"{o.media_source or 'configured'}" if o.media
-                                  else "not configured")
+        checks["media_source"] = (o.media_source or "custom") if o.media else "not configured"
         return Readiness(ready=ready, checks=checks)
 
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,

@@ -36,6 +36,7 @@ from ktv_domain import (
     DomainError,
     Forbidden,
     MediaSourceError,
+    MediaSourceUnavailable,
     NotFound,
     ValidationError,
 )
@@ -119,7 +120,8 @@ def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
               else HTTP_403_FORBIDDEN if isinstance(exc, Forbidden)
               else HTTP_503_SERVICE_UNAVAILABLE if isinstance(exc, MediaSourceError)
               else HTTP_400_BAD_REQUEST)
-    headers = {"Retry-After": "30"} if status == HTTP_503_SERVICE_UNAVAILABLE else None
+    # Retrying helps when the source is down, not when it is missing or refuses us.
+    headers = {"Retry-After": "30"} if isinstance(exc, MediaSourceUnavailable) else None
     return problem_response(status, exc.message, headers=headers)
 
 
@@ -140,7 +142,7 @@ def _parameter_name(request: Request[Any, Any, Any], key: str) -> str:
     param = signature.parameters.get(key) if signature is not None else None
     kwarg = param.kwarg_definition if param is not None else None
     if isinstance(kwarg, ParameterKwarg):
-        return kwarg.query or kwarg.header or kwarg.cookie or key
+        return kwarg.name or kwarg.query or kwarg.header or kwarg.cookie or key
     return key
 
 

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from ktv_domain import AccessToken, Clock, MediaProvider, User
 from ktv_domain.services import ChannelService, ScheduleService, UserService
@@ -17,7 +18,8 @@ from .onair import OnAir
 from .security import Authenticator, RateLimiter, TokenVerifier
 from .settings import Settings
 
-__all__ = ["Ktv", "Readiness", "TokenService", "provide_ktv", "provide_user"]
+__all__ = ["CurrentUser", "Ktv", "KtvDep", "Readiness", "TokenService", "provide_ktv",
+           "provide_user"]
 
 
 class TokenService(TokenVerifier, Protocol):
@@ -53,7 +55,7 @@ def provide_ktv(state: State) -> Ktv:
     return ktv
 
 
-async def provide_user(request: Request[Any, Any, Any], ktv: Ktv) -> User:
+async def provide_user(request: Request[Any, Any, Any], ktv: NamedDependency[Ktv]) -> User:
     """The caller, from ``Authorization: Bearer <token>``; 401 otherwise."""
     return await ktv.auth.user(request.headers.get("authorization"))
 
@@ -61,3 +63,8 @@ async def provide_user(request: Request[Any, Any, Any], ktv: Ktv) -> User:
 def client_address(request: Request[Any, Any, Any]) -> str:
     client = request.client
     return client.host if client else "unknown"
+
+
+#: Handler parameter types: the app's services and the authenticated caller.
+KtvDep = NamedDependency[Ktv]
+CurrentUser = NamedDependency[User]

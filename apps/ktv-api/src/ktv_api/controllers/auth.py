@@ -6,12 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
-
-from ktv_domain import User
+from litestar.params import JSONBody
 
 from ..dto.auth import Credentials, TokenOut, UserOut
 from ..problems import problem_responses
-from ..state import Ktv, client_address, provide_user
+from ..state import CurrentUser, KtvDep, client_address, provide_user
 
 __all__ = ["AuthController"]
 
@@ -24,8 +23,8 @@ class AuthController(Controller):
 
     @post("/register", summary="Create an account and get a token", status_code=201,
           responses=problem_responses(400, 403, 409, 422, 429))
-    async def register(self, request: Request[Any, Any, Any], data: Credentials,
-                       ktv: Ktv) -> TokenOut:
+    async def register(self, request: Request[Any, Any, Any], data: JSONBody[Credentials],
+                       ktv: KtvDep) -> TokenOut:
         """The first account on a server is an admin. 403 when registration is closed."""
         ktv.limiter.hit("register", client_address(request))
         user = await ktv.users.register(data.email, data.password)
@@ -33,8 +32,8 @@ class AuthController(Controller):
 
     @post("/login", summary="Log in with email and password", status_code=200,
           responses=problem_responses(400, 401, 422, 429))
-    async def login(self, request: Request[Any, Any, Any], data: Credentials,
-                    ktv: Ktv) -> TokenOut:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials],
+                    ktv: KtvDep) -> TokenOut:
         """A wrong email and a wrong password get the same 401."""
         ktv.limiter.hit("login", client_address(request))
         user = await ktv.users.authenticate(data.email, data.password)
@@ -47,10 +46,10 @@ class AuthController(Controller):
 
     @get("/me", summary="The caller's account", security=BEARER,
          dependencies={"user": Provide(provide_user)}, responses=problem_responses(401))
-    async def me(self, user: User) -> UserOut:
+    async def me(self, user: CurrentUser) -> UserOut:
         return UserOut.of(user)
 
     @post("/token", summary="A fresh token for the caller", status_code=200, security=BEARER,
           dependencies={"user": Provide(provide_user)}, responses=problem_responses(401))
-    async def token(self, user: User, ktv: Ktv) -> TokenOut:
+    async def token(self, user: CurrentUser, ktv: KtvDep) -> TokenOut:
         return TokenOut.of(ktv.tokens.issue(user))

@@ -11,15 +11,15 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
-from ktv_domain import ChannelId, MediaSourceNotConfigured, NotFound, User
+from ktv_domain import ChannelId, MediaSourceNotConfigured, NotFound
 from ktv_domain.services import validate_window
 
 from ..dto.schedule import ActiveScheduleOut, GenerationOut, NowOut, SlotOut
 from ..problems import problem_responses
-from ..state import Ktv, provide_user
+from ..state import CurrentUser, KtvDep, provide_user
 from .auth import BEARER
 
 __all__ = ["ScheduleController"]
@@ -37,7 +37,11 @@ class ScheduleController(Controller):
 
     @post("/schedule", summary="Generate a fresh schedule from now", status_code=201,
           responses=problem_responses(400, 401, 404, 409, 422, 503))
-    async def generate(self, channel_id: UUID, user: User, ktv: Ktv) -> GenerationOut:
+    async def generate(
+        self,
+        channel_id: FromPath[UUID],
+        user: CurrentUser,
+        ktv: KtvDep) -> GenerationOut:
         """Future slots are replaced; what is on air is never cut. 503 without a media
         source."""
         schedule = await ktv.schedules.generate(user.id, ChannelId(channel_id))
@@ -47,7 +51,11 @@ class ScheduleController(Controller):
 
     @get("/schedule", summary="The active schedule: from the slot on air to the end",
          responses=_READ)
-    async def active(self, channel_id: UUID, user: User, ktv: Ktv) -> ActiveScheduleOut:
+    async def active(
+        self,
+        channel_id: FromPath[UUID],
+        user: CurrentUser,
+        ktv: KtvDep) -> ActiveScheduleOut:
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
         if cov.generation == 0 or cov.valid_until is None:
             raise NotFound("this channel has no schedule yet: generate one first")
@@ -57,7 +65,11 @@ class ScheduleController(Controller):
             slots=[SlotOut.of(s) for s in cov.view.window(now, cov.valid_until)])
 
     @get("/now", summary="What is on air now", responses={**_READ, 204: _GAP})
-    async def now(self, channel_id: UUID, user: User, ktv: Ktv) -> Response[NowOut | None]:
+    async def now(
+        self,
+        channel_id: FromPath[UUID],
+        user: CurrentUser,
+        ktv: KtvDep) -> Response[NowOut | None]:
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
         playing = cov.view.now(ktv.clock.now())
         if playing is None:
@@ -67,10 +79,10 @@ class ScheduleController(Controller):
     @get("/epg", summary="Slots overlapping a window (at most 14 days)",
          responses=problem_responses(400, 401, 404, 422, 503))
     async def epg(
-        self, channel_id: UUID, user: User, ktv: Ktv,
-        start: Annotated[datetime | None, Parameter(
-            query="from", description="RFC 3339 with offset; default now")] = None,
-        until: Annotated[datetime | None, Parameter(
+        self, channel_id: FromPath[UUID], user: CurrentUser, ktv: KtvDep,
+        start: Annotated[datetime | None, QueryParameter(
+            name="from", description="RFC 3339 with offset; default now")] = None,
+        until: Annotated[datetime | None, QueryParameter(
             description="RFC 3339 with offset; default from + 24 h")] = None,
     ) -> list[SlotOut]:
         start = start or ktv.clock.now()
@@ -92,7 +104,11 @@ class ScheduleController(Controller):
              ResponseHeader(name=OFFSET_HEADER, value="12.500", documentation_only=True,
                             required=True, description="Seconds into the item on air")],
          responses={**problem_responses(400, 401, 404, 503), 204: _GAP})
-    async def stream(self, channel_id: UUID, user: User, ktv: Ktv) -> Response[Any]:
+    async def stream(
+        self,
+        channel_id: FromPath[UUID],
+        user: CurrentUser,
+        ktv: KtvDep) -> Response[Any]:
         """The offset into the item is in the ``X-KTV-Offset-Secs`` header and in the
         URL's media fragment (``#t=<secs>``)."""
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))

@@ -9,7 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from ..dto.base import Response as Body
 from ..metrics import CONTENT_TYPE_LATEST
-from ..state import Ktv
+from ..state import KtvDep
 
 __all__ = ["SystemController", "metrics", "openapi_json"]
 
@@ -33,7 +33,7 @@ class SystemController(Controller):
     tags = ["server"]
 
     @get("/config", summary="What this server offers (no secrets)")
-    async def config(self, ktv: Ktv) -> ConfigOut:
+    async def config(self, ktv: KtvDep) -> ConfigOut:
         s = ktv.settings
         return ConfigOut(allow_registration=ktv.users.allow_registration,
                          password_login_enabled=True,
@@ -48,7 +48,7 @@ class SystemController(Controller):
 
     @get("/health/ready", summary="The database is reachable and migrated",
          responses={503: ResponseSpec(Health, description="Not ready")})
-    async def ready(self, ktv: Ktv) -> Response[Health]:
+    async def ready(self, ktv: KtvDep) -> Response[Health]:
         """The media source's state is reported but does not make the server unready."""
         report = await ktv.readiness()
         body = Health(status="ok" if report.ready else "unavailable", checks=report.checks)
@@ -56,7 +56,7 @@ class SystemController(Controller):
 
 
 @get("/metrics", summary="Prometheus metrics", tags=["server"], include_in_schema=False)
-async def metrics(ktv: Ktv) -> Response[bytes]:
+async def metrics(ktv: KtvDep) -> Response[bytes]:
     return Response(ktv.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
