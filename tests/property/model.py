@@ -378,9 +378,21 @@ def eligible_at(pool: Sequence[MediaItem], start: int, records: Sequence[tuple[i
 
 def check_pass_rule(seq: Sequence[MediaItem], n_primed: int, starts: Sequence[int], end: int,
                     candidates: Sequence[MediaItem], loop: bool) -> None:
-    """Invariant 3 in its checkable form (``starts``: start of each new slot)."""
+    """Invariant 3 in its checkable form (``starts``: start of each new slot).
+
+    Placements before T come from earlier generations, possibly over another
+    candidate list (the library changed). A pass only tells "aired in the
+    current pass or not", so the primed counts are clamped to at most one above
+    the least-aired candidate: with unchanged candidates that changes nothing
+    (they already differ by at most one); with an item new to the pool it does
+    not demand that the newcomer catch up on every earlier pass.
+    """
     counts: Counter[str] = Counter()
     for i, item in enumerate(seq):
+        if i == n_primed and candidates:
+            base = min(counts[c.id] for c in candidates)
+            for c in candidates:
+                counts[c.id] = min(counts[c.id], base + 1)
         if i >= n_primed:
             k = counts[item.id] + 1
             rem = end - starts[i - n_primed]
