@@ -43,11 +43,12 @@ def test_every_problem_is_reported_at_once_one_line_each() -> None:
     with pytest.raises(SettingsError) as info:
         load_settings({"PORT": "abc", "DB_MAX_CONNECTIONS": "0", "SECURE_COOKIE": "maybe",
                        "DATABASE_URL": "mysql://x/y", "CORS_ALLOWED_ORIGINS": "*",
-                       "JELLYFIN_BASE_URL": "http://jf:8096", "LOG_LEVEL": "loud"},
+                       "JELLYFIN_BASE_URL": "http://jf:8096", "LOG_LEVEL": "loud",
+                       "JELLYFIN_USER_ID": "not-an-id"},
                       env_file=None)
     problems = info.value.problems
     for name in ("PORT", "DB_MAX_CONNECTIONS", "SECURE_COOKIE", "DATABASE_URL",
-                 "CORS_ALLOWED_ORIGINS", "JELLYFIN_API_KEY", "LOG_LEVEL"):
+                 "CORS_ALLOWED_ORIGINS", "JELLYFIN_API_KEY", "JELLYFIN_USER_ID", "LOG_LEVEL"):
         assert sum(name in p for p in problems) >= 1, (name, problems)
     assert all("\n" not in p for p in problems)
 

@@ -17,6 +17,7 @@ from importlib.metadata import version as package_version
 from typing import Any, TypeVar
 
 import anyio.to_thread
+import httpx
 import structlog
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens
 from ktv_domain import Clock, MediaProvider, PasswordHasher, UnitOfWork
 from ktv_domain.services import ChannelService, ScheduleService, UserService
+from ktv_jellyfin import JellyfinProvider
 from ktv_sql import (
     LeaderLock,
     SqlUnitOfWorkFactory,
@@ -87,6 +89,8 @@ class Overrides:
     clock: Clock | None = None
     hasher: PasswordHasher | None = None
     leadership: Leadership | None = None
+    #: The HTTP client media adapters use (tests pass one over a fake server's transport).
+    http_client: httpx.AsyncClient | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
@@ -99,8 +103,15 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine: AsyncEngine | None = None
+        owned_http: httpx.AsyncClient | None = None
         tasks: list[asyncio.Task[None]] = []
         try:
+            media, media_source = o.media, o.media_source or ("custom" if o.media else None)
+            if media is None and settings.media_source == "jellyfin":
+                http = o.http_client
+                if http is None:
+                    http = owned_http = httpx.AsyncClient()
+                media, media_source = _jellyfin(settings, http), "jellyfin"
             uow = o.uow
             if uow is None:
                 engine = create_engine(settings.database_url,
@@ -111,7 +122,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                     if applied:
                         _log.info("migrations applied", versions=[m.version for m in applied])
                 uow = SqlUnitOfWorkFactory(engine)
-            ktv = _build(settings, o, uow, engine, app_metrics)
+            ktv = _build(settings, o, uow, engine, app_metrics, media, media_source)
             app.state.ktv = ktv
             tasks.append(asyncio.create_task(_sync_loop(ktv, sync_interval), name="onair-sync"))
             if keeper:
@@ -120,7 +131,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                 k = Keeper(uow, ktv.schedules, ktv.onair, leadership, app_metrics,
                            interval=keeper_interval)
                 tasks.append(asyncio.create_task(k.run_forever(), name="keeper"))
-            if settings.media_source and o.media is None:
+            if settings.media_source and media is None:
                 _log.warning("a media source is configured but this build has no adapter "
                              "for it yet; schedule generation answers 503",
                              media_source=settings.media_source)
@@ -133,6 +144,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if owned_http is not None:
+                await owned_http.aclose()
             if engine is not None:
                 await engine.dispose()
             _log.info("k-tv stopped")
@@ -166,8 +179,16 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     return app
 
 
+def _jellyfin(settings: Settings, http: httpx.AsyncClient) -> JellyfinProvider:
+    assert settings.jellyfin_base_url is not None
+    assert settings.jellyfin_api_key is not None
+    return JellyfinProvider(settings.jellyfin_base_url, settings.jellyfin_api_key,
+                            settings.jellyfin_user_id, client=http)
+
+
 def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
-           engine: AsyncEngine | None, app_metrics: Metrics) -> Ktv:
+           engine: AsyncEngine | None, app_metrics: Metrics, media: MediaProvider | None,
+           media_source: str | None) -> Ktv:
     clock = o.clock or SystemClock()
     hasher = o.hasher or Argon2PasswordHasher()
     users = UserService(uow, hasher, clock, allow_registration=settings.allow_registration,
@@ -176,7 +197,7 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                                    expiry_hours=settings.jwt_expiry_hours,
                                    issuer=settings.jwt_issuer, audience=settings.jwt_audience),
                        clock)
-    schedules = ScheduleService(uow, o.media, clock,
+    schedules = ScheduleService(uow, media, clock,
                                 horizon=timedelta(hours=settings.schedule_horizon_hours),
                                 cpu=to_thread)
     onair = OnAir(uow, clock)
@@ -196,14 +217,14 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
         except Exception as exc:
             checks["database"] = f"unavailable: {type(exc).__name__}"
             ready = False
-        checks["media_source"] = (o.media_source or "custom") if o.media else "not configured"
+        checks["media_source"] = media_source or "not configured"
         return Readiness(ready=ready, checks=checks)
 
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
                channels=ChannelService(uow, clock), schedules=schedules, onair=onair,
                auth=Authenticator(tokens, users, clock=clock), tokens=tokens,
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),
-               media=o.media, media_source=(o.media_source or "custom") if o.media else None,
+               media=media, media_source=media_source,
                readiness=readiness, version=_version())
 
 

@@ -8,6 +8,7 @@ All problems are collected and reported together, one line each, at start-up
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -240,6 +241,9 @@ def _consistency(s: Settings) -> list[str]:
                 or parts.path not in ("", "/") or parts.query or parts.fragment):
             problems.append(f"CORS_ALLOWED_ORIGINS entry {origin!r} is not an origin "
                             "like https://tv.example.com")
+    if s.jellyfin_user_id and not re.fullmatch(r"[0-9a-fA-F]{32}",
+                                               s.jellyfin_user_id.replace("-", "")):
+        problems.append("JELLYFIN_USER_ID must be a Jellyfin user id (32 hex digits)")
     if bool(s.jellyfin_base_url) != bool(s.jellyfin_api_key):
         problems.append("JELLYFIN_BASE_URL and JELLYFIN_API_KEY must be set together")
     if s.oidc_issuer and not (s.oidc_client_id and s.oidc_redirect_url):
