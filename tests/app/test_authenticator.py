@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from fakes import FakeClock, FakePasswordHasher, InMemoryStore
+from fakes import FakeClock, FakeMonotonic, FakePasswordHasher, InMemoryStore
 from ktv_api.security import Authenticator
 from ktv_auth import JwtSettings, JwtTokens, TokenClaims
 from ktv_domain import AuthenticationFailed, User, UserId
@@ -33,27 +33,23 @@ class CountingUsers(UserService):
         return await super().get(user_id)
 
 
-class Ticks:
-    def __init__(self) -> None:
-        self.t = 100.0
 
-    def __call__(self) -> float:
-        return self.t
+Setup = tuple[Authenticator, CountingTokens, CountingUsers, FakeMonotonic, str, User]
 
 
 @pytest.fixture
 async def setup(store: InMemoryStore, clock: FakeClock) -> tuple[
-        Authenticator, CountingTokens, CountingUsers, Ticks, str, User]:
+        Authenticator, CountingTokens, CountingUsers, FakeMonotonic, str, User]:
     users = CountingUsers(store.uow, FakePasswordHasher(), clock)
     user = await users.register("viewer@example.com", "password123")
     jwt = JwtTokens(JwtSettings(secret="s" * 40, expiry_hours=1), clock)
-    tokens, ticks = CountingTokens(jwt), Ticks()
+    tokens, ticks = CountingTokens(jwt), FakeMonotonic()
     auth = Authenticator(tokens, users, ttl=10.0, monotonic=ticks, clock=clock)
     return auth, tokens, users, ticks, f"Bearer {jwt.issue(user).token}", user
 
 
 async def test_a_token_is_verified_once_while_cached_and_refused_once_expired(
-        setup: tuple[Authenticator, CountingTokens, CountingUsers, Ticks, str, User],
+        setup: Setup,
         clock: FakeClock) -> None:
     auth, tokens, _, ticks, header, user = setup
     for _ in range(5):
@@ -69,7 +65,7 @@ async def test_a_token_is_verified_once_while_cached_and_refused_once_expired(
 
 
 async def test_concurrent_misses_share_one_read_and_deleted_users_are_refused(
-        setup: tuple[Authenticator, CountingTokens, CountingUsers, Ticks, str, User]) -> None:
+        setup: Setup) -> None:
     auth, _, users, ticks, header, user = setup
     found = await asyncio.gather(*(auth.user(header) for _ in range(16)))
     assert {u.id for u in found} == {user.id}
@@ -82,7 +78,7 @@ async def test_concurrent_misses_share_one_read_and_deleted_users_are_refused(
 
 
 async def test_forget_drops_a_user_at_once(
-        setup: tuple[Authenticator, CountingTokens, CountingUsers, Ticks, str, User]) -> None:
+        setup: Setup) -> None:
     auth, tokens, users, _, header, user = setup
     await auth.user(header)
     await users.delete(user.id)
@@ -94,7 +90,7 @@ async def test_forget_drops_a_user_at_once(
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer not.a.jwt"])
 async def test_missing_or_malformed_headers_are_refused(
-        setup: tuple[Authenticator, CountingTokens, CountingUsers, Ticks, str, User],
+        setup: Setup,
         header: str | None) -> None:
     with pytest.raises(AuthenticationFailed):
         await setup[0].user(header)

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from fakes import FakeMonotonic
 from ktv_api.problems import RateLimited
 from ktv_api.security import RateLimiter
 
 
-class Ticks:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def test_limit_per_client_and_bucket_with_retry_after() -> None:
-    clock = Ticks()
+    clock = FakeMonotonic()
     limiter = RateLimiter(3, 60.0, monotonic=clock)
     for _ in range(3):
         limiter.hit("login", "10.0.0.1")
@@ -35,7 +28,7 @@ def test_limit_per_client_and_bucket_with_retry_after() -> None:
 
 
 def test_memory_stays_bounded_under_a_flood_of_clients() -> None:
-    clock = Ticks()
+    clock = FakeMonotonic()
     limiter = RateLimiter(1, 60.0, monotonic=clock, max_clients=100)
     for i in range(1000):
         limiter.hit("login", f"client-{i}")

@@ -1,7 +1,7 @@
 """In-memory fakes for every domain port. They behave like the real adapters
 (constraints, transactions, ordering), so unit tests assert on end state."""
 
-from .clock import FakeClock
+from .clock import FakeClock, FakeMonotonic
 from .media import FakeMediaProvider
 from .security import FakePasswordHasher, FakeTokenIssuer
 from .store import InMemoryStore, InMemoryUnitOfWork
@@ -9,6 +9,7 @@ from .store import InMemoryStore, InMemoryUnitOfWork
 __all__ = [
     "FakeClock",
     "FakeMediaProvider",
+    "FakeMonotonic",
     "FakePasswordHasher",
     "FakeTokenIssuer",
     "InMemoryStore",

@@ -19,3 +19,13 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class FakeMonotonic:
+    """A ``time.monotonic`` stand-in: seconds that move only when ``t`` is changed."""
+
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t

@@ -16,13 +16,6 @@ API_KEY = "0123456789abcdef0123456789abcdef"
 BASE = "http://jellyfin.test/jf"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
 
 async def no_sleep(_secs: float) -> None:
     return None

@@ -7,7 +7,8 @@ import asyncio
 import httpx
 import pytest
 
-from integration.jellyfin_env import API_KEY, BASE, Clock, build_library, provider_for
+from fakes import FakeMonotonic
+from integration.jellyfin_env import API_KEY, BASE, build_library, provider_for
 from ktv_domain import (
     MediaFilter,
     MediaItemId,
@@ -121,7 +122,7 @@ async def test_concurrent_callers_share_one_failed_fetch() -> None:
 
 async def test_the_catalog_is_refetched_after_the_ttl_and_pools_survive_no_change() -> None:
     lib = build_library()
-    clock = Clock()
+    clock = FakeMonotonic()
     f = MediaFilter(genres=("Drama",))
     async with provider_for(lib.server, monotonic=clock, catalog_ttl=60) as p:
         first = await p.find_items(f)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version as package_version
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import anyio.to_thread
 import httpx
@@ -118,7 +118,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                                        max_connections=settings.db_max_connections,
                                        min_connections=settings.db_min_connections)
                 if run_migrations:
-                    applied = await migrate(engine, _migrations_dir(engine))
+                    applied = await migrate(engine, find_migrations_dir(engine.dialect.name))
                     if applied:
                         _log.info("migrations applied", versions=[m.version for m in applied])
                 uow = SqlUnitOfWorkFactory(engine)
@@ -202,12 +202,14 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                                 cpu=to_thread)
     onair = OnAir(uow, clock)
 
+    migrations = find_migrations_dir(engine.dialect.name) if engine is not None else None
+
     async def readiness() -> Readiness:
         checks: dict[str, str] = {}
         ready = True
         try:
-            if engine is not None:
-                pending = [m for m in await migration_status(engine, _migrations_dir(engine))
+            if engine is not None and migrations is not None:
+                pending = [m for m in await migration_status(engine, migrations)
                            if m.state == "pending"]
                 checks["migrations"] = f"{len(pending)} pending" if pending else "ok"
                 ready = not pending
@@ -226,10 +228,6 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),
                media=media, media_source=media_source,
                readiness=readiness, version=_version())
-
-
-def _migrations_dir(engine: AsyncEngine) -> Any:
-    return find_migrations_dir(engine.dialect.name)
 
 
 async def _sync_loop(ktv: Ktv, interval: float) -> None:

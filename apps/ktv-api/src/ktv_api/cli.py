@@ -7,6 +7,10 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 __all__ = ["main"]
 
@@ -53,13 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(_migrate(settings, status=args.status))
 
 
-def _serve(settings: object, host: str | None, port: int | None) -> int:
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from .app import create_app
-    from .settings import Settings
-
-    assert isinstance(settings, Settings)
     app = create_app(settings)
     config = uvicorn.Config(app, host=host or settings.host, port=settings.port
                             if port is None else port, log_config=None, access_log=False,
@@ -72,25 +73,19 @@ def _serve(settings: object, host: str | None, port: int | None) -> int:
     return 0 if server.started else 1
 
 
-def _openapi(settings: object) -> int:
+def _openapi(settings: Settings) -> int:
     import msgspec
 
     from .app import create_app
-    from .settings import Settings
-
-    assert isinstance(settings, Settings)
     schema = create_app(settings).openapi_schema.to_schema()
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(schema)).decode() + "\n")
     return 0
 
 
-async def _migrate(settings: object, *, status: bool) -> int:
+async def _migrate(settings: Settings, *, status: bool) -> int:
     from ktv_sql import MigrationError, create_engine, find_migrations_dir, migrate
     from ktv_sql import migration_status as read_status
 
-    from .settings import Settings
-
-    assert isinstance(settings, Settings)
     engine = create_engine(settings.database_url, max_connections=1, min_connections=0)
     try:
         folder = find_migrations_dir(engine.dialect.name)
