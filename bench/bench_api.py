@@ -70,6 +70,7 @@ from ktv_domain import (
     ContentType,
     Email,
     FillStrategy,
+    LibraryCollection,
     MediaFilter,
     MediaItem,
     MediaItemId,
@@ -125,6 +126,12 @@ class BenchMedia:
         if item_id not in self._items:
             raise NotFound(f"media item {item_id} not found")
         return PlayableSource(url=f"http://media.bench/{item_id}", mime_type="video/mp4")
+
+    async def catalog(self) -> Sequence[MediaItem]:
+        return self._catalog
+
+    async def collections(self) -> Sequence[LibraryCollection]:
+        return []
 
 
 def library(n: int, seed: int = 5) -> list[MediaItem]:

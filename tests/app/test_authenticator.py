@@ -65,13 +65,15 @@ async def test_a_token_is_verified_once_while_cached_and_refused_once_expired(
 
 
 async def test_concurrent_misses_share_one_read_and_deleted_users_are_refused(
-        setup: Setup) -> None:
+        setup: Setup, store: InMemoryStore) -> None:
     auth, _, users, ticks, header, user = setup
     found = await asyncio.gather(*(auth.user(header) for _ in range(16)))
     assert {u.id for u in found} == {user.id}
     assert users.reads == 1
-    await users.delete(user.id)
-    assert (await auth.user(header)).id == user.id  # deleted elsewhere: known for the ttl
+    async with store.uow() as uow:  # deleted by another process or replica
+        await uow.users.delete(user.id)
+        await uow.commit()
+    assert (await auth.user(header)).id == user.id  # known for the ttl
     ticks.t += 10.5
     with pytest.raises(AuthenticationFailed, match="no longer exists"):
         await auth.user(header)
@@ -86,6 +88,16 @@ async def test_forget_drops_a_user_at_once(
     with pytest.raises(AuthenticationFailed):
         await auth.user(header)
     assert tokens.verified == 2
+
+
+async def test_a_user_deleted_through_the_service_is_forgotten_at_once(
+        setup: Setup) -> None:
+    auth, tokens, users, _, header, user = setup
+    await auth.user(header)  # user and token now cached
+    await users.delete(user.id)  # the service tells the authenticator
+    with pytest.raises(AuthenticationFailed, match="no longer exists"):
+        await auth.user(header)
+    assert tokens.verified == 2  # the token's cache entry went too
 
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer not.a.jwt"])

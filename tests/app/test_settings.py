@@ -65,8 +65,8 @@ def test_production_refuses_missing_default_and_short_secrets() -> None:
     text = "\n".join(info.value.problems)
     assert "JWT_SECRET is too short (31 characters, at least 32)" in text
     assert "COOKIE_SECRET is too short (63 characters, at least 64)" in text
-    ok = load_settings({"PRODUCTION": "true", "JWT_SECRET": "s" * 32,
-                        "COOKIE_SECRET": "c" * 64}, env_file=None)
+    ok = load_settings({"PRODUCTION": "true", "JWT_SECRET": "0123456789abcdef" * 2,
+                        "COOKIE_SECRET": "fedcba9876543210" * 4}, env_file=None)
     assert ok.production
 
 
@@ -86,3 +86,29 @@ def test_secrets_stay_out_of_repr_and_the_redacted_view() -> None:
         assert "hunter2" not in text
     assert s.redacted()["jwt_secret"] == "[set]"
     assert Settings().jwt_secret == DEV_JWT_SECRET
+
+
+def test_oidc_settings_are_checked_one_line_per_problem() -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({"OIDC_ISSUER": "https://idp.example.com"}, env_file=None)
+    problems = info.value.problems
+    assert any("OIDC_CLIENT_ID is missing" in p for p in problems)
+    assert any("OIDC_REDIRECT_URL is missing" in p for p in problems)
+    assert len(problems) == 2
+    with pytest.raises(SettingsError) as info:
+        load_settings({"OIDC_CLIENT_ID": "k-tv", "OIDC_CLIENT_SECRET": "s"}, env_file=None)
+    assert info.value.problems == [
+        "OIDC_CLIENT_ID, OIDC_CLIENT_SECRET set but OIDC_ISSUER is missing (single sign-on "
+        "needs the provider's issuer URL)"]
+    with pytest.raises(SettingsError) as info:
+        load_settings({"OIDC_ISSUER": "idp.example.com", "OIDC_CLIENT_ID": "k-tv",
+                       "OIDC_REDIRECT_URL": "https://tv.example.com/api/v1/auth/callback"},
+                      env_file=None)
+    assert any(p.startswith("OIDC_ISSUER=") for p in info.value.problems)
+    ok = load_settings({"OIDC_ISSUER": "https://idp.example.com/realms/home/",
+                        "OIDC_CLIENT_ID": "k-tv", "OIDC_CLIENT_SECRET": "shh",
+                        "OIDC_REDIRECT_URL": "https://tv.example.com/api/v1/auth/callback"},
+                       env_file=None)
+    assert ok.oidc_enabled
+    assert "shh" not in repr(ok)
+    assert ok.redacted()["oidc_client_secret"] == "[set]"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ktv_domain import (
+    LibraryCollection,
     MediaFilter,
     MediaItem,
     MediaItemId,
@@ -22,8 +23,10 @@ class FakeMediaProvider:
     call raise.
     """
 
-    def __init__(self, items: Iterable[MediaItem] = ()) -> None:
+    def __init__(self, items: Iterable[MediaItem] = (),
+                 collections: Iterable[LibraryCollection] = ()) -> None:
         self._items: dict[MediaItemId, MediaItem] = {}
+        self._collections = list(collections)
         self._pools: dict[MediaFilter, MediaPool] = {}
         self._catalog: MediaPool | None = None
         self.fail_with: MediaSourceError | None = None
@@ -47,14 +50,26 @@ class FakeMediaProvider:
         if self.fail_with is not None:
             raise self.fail_with
 
-    async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
-        self._check("find_items")
+    def _pool(self) -> MediaPool:
         if self._catalog is None:
             self._catalog = MediaPool(sorted(self._items.values(), key=lambda it: it.id))
+        return self._catalog
+
+    async def catalog(self) -> Sequence[MediaItem]:
+        self._check("catalog")
+        return [it for it in self._pool() if it.duration_us is not None]
+
+    async def collections(self) -> Sequence[LibraryCollection]:
+        self._check("collections")
+        return list(self._collections)
+
+    async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
+        self._check("find_items")
+        catalog = self._pool()
         pool = self._pools.get(media_filter)
         if pool is None:
-            positions = [i for i, it in enumerate(self._catalog) if media_filter.matches(it)]
-            pool = self._pools[media_filter] = MediaPool.from_catalog(self._catalog, positions)
+            positions = [i for i, it in enumerate(catalog) if media_filter.matches(it)]
+            pool = self._pools[media_filter] = MediaPool.from_catalog(catalog, positions)
         return pool
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:

@@ -8,7 +8,7 @@ concurrent winner is seen, as in a real database).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -23,8 +23,11 @@ from ktv_domain import (
     Conflict,
     DuplicateEmail,
     Email,
+    FeedToken,
     GeneratedSchedule,
     GenerationSummary,
+    IndexedFile,
+    MediaItemId,
     NotFound,
     ScheduledSlot,
     ScheduleHead,
@@ -42,10 +45,13 @@ class _Data:
     generations: dict[ChannelId, dict[int, GenerationSummary]] = field(default_factory=dict)
     slots: dict[ChannelId, list[ScheduledSlot]] = field(default_factory=dict)
     records: dict[ChannelId, list[ScheduleRecord]] = field(default_factory=dict)
+    media_files: dict[MediaItemId, IndexedFile] = field(default_factory=dict)
+    feed_tokens: dict[UserId, FeedToken] = field(default_factory=dict)
 
     def copy(self) -> _Data:
         return _Data(
             users=dict(self.users), channels=dict(self.channels),
+            media_files=dict(self.media_files), feed_tokens=dict(self.feed_tokens),
             generations={k: dict(v) for k, v in self.generations.items()},
             slots={k: list(v) for k, v in self.slots.items()},
             records={k: list(v) for k, v in self.records.items()})
@@ -98,6 +104,7 @@ def _delete_channel_rows(d: _Data, channel_id: ChannelId) -> bool:
 def _delete_user(user_id: UserId) -> Op:
     def op(d: _Data) -> bool:
         existed = d.users.pop(user_id, None) is not None
+        d.feed_tokens.pop(user_id, None)
         for ch in [c for c in d.channels.values() if c.owner_id == user_id]:
             _delete_channel_rows(d, ch.id)
         return existed
@@ -169,6 +176,8 @@ class InMemoryUnitOfWork:
         self.users = _Users(self)
         self.channels = _Channels(self)
         self.schedules = _Schedules(self)
+        self.media_files = _MediaFiles(self)
+        self.feed_tokens = _FeedTokens(self)
 
     def _do(self, op: Op) -> object:
         result = op(self._work)
@@ -299,3 +308,74 @@ class _Schedules:
 
 
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork"]
+
+
+def _put_files(files: list[IndexedFile]) -> Op:
+    def op(d: _Data) -> None:
+        for f in files:
+            if any(o.media_dir == f.media_dir and o.relative_path == f.relative_path
+                   and o.item_id != f.item_id for o in d.media_files.values()):
+                raise Conflict("this file is already indexed under another id")
+            d.media_files[f.item_id] = f
+    return op
+
+
+def _remove_files(ids: list[MediaItemId]) -> Op:
+    return lambda d: sum(d.media_files.pop(i, None) is not None for i in ids)
+
+
+class _MediaFiles:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def all(self) -> list[IndexedFile]:
+        return sorted(self._uow._work.media_files.values(),
+                      key=lambda f: (f.media_dir, f.relative_path))
+
+    async def get(self, item_id: MediaItemId) -> IndexedFile | None:
+        return self._uow._work.media_files.get(item_id)
+
+    async def put(self, files: Sequence[IndexedFile]) -> None:
+        self._uow._do(_put_files(list(files)))
+
+    async def remove(self, item_ids: Sequence[MediaItemId]) -> int:
+        removed = self._uow._do(_remove_files(list(item_ids)))
+        assert isinstance(removed, int)
+        return removed
+
+    async def stamp(self) -> tuple[int, datetime | None]:
+        files = self._uow._work.media_files.values()
+        return len(files), max((f.scanned_at for f in files), default=None)
+
+
+def _put_feed_token(token: FeedToken) -> Op:
+    def op(d: _Data) -> None:
+        if token.user_id not in d.users:
+            raise NotFound("user not found")
+        if any(t.token_hash == token.token_hash and t.user_id != token.user_id
+               for t in d.feed_tokens.values()):
+            raise Conflict("this feed token is already in use")
+        d.feed_tokens[token.user_id] = token
+    return op
+
+
+def _delete_feed_token(user_id: UserId) -> Op:
+    return lambda d: d.feed_tokens.pop(user_id, None) is not None
+
+
+class _FeedTokens:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def put(self, token: FeedToken) -> None:
+        self._uow._do(_put_feed_token(token))
+
+    async def get(self, user_id: UserId) -> FeedToken | None:
+        return self._uow._work.feed_tokens.get(user_id)
+
+    async def find(self, token_hash: str) -> FeedToken | None:
+        return next((t for t in self._uow._work.feed_tokens.values()
+                     if t.token_hash == token_hash), None)
+
+    async def delete(self, user_id: UserId) -> bool:
+        return bool(self._uow._do(_delete_feed_token(user_id)))

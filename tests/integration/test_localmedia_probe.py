@@ -12,6 +12,7 @@ import pytest
 
 from ktv_domain import ContentType
 from ktv_localmedia import ProbeFailed, probe, scan_file, walk_media_dirs
+from support.ffmpeg import encode, ffmpeg_exe
 
 
 @dataclass(frozen=True)
@@ -23,39 +24,16 @@ class Samples:
     transport: Path  # 3 s, MPEG-TS
 
 
-def _ffmpeg() -> str:
-    exe = os.environ.get("FFMPEG_PATH")
-    if exe:
-        return exe
-    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
-
-
-def _encode(ffmpeg: str, out: Path, secs: int, *, audio: bool = True) -> None:
-    encoders = subprocess.run([ffmpeg, "-hide_banner", "-encoders"], capture_output=True,
-                              text=True, check=True).stdout
-    video = ["-c:v", "libx264", "-preset", "ultrafast"] if " libx264 " in encoders else [
-        "-c:v", "mpeg4"]
-    args = [ffmpeg, "-nostdin", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25"]
-    if audio:
-        args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-c:a", "aac"]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([*args, *video, "-pix_fmt", "yuv420p", "-t", str(secs), str(out)],
-                   check=True, timeout=60)
-
-
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Samples:
-    ffmpeg = _ffmpeg()
     root = tmp_path_factory.mktemp("localmedia").resolve()
     s = Samples(root=root, episode=root / "src" / "episode.mkv",
                 movie=root / "src" / "movie.mp4", silent=root / "src" / "silent.mov",
                 transport=root / "src" / "recording.ts")
-    _encode(ffmpeg, s.episode, 3)
-    _encode(ffmpeg, s.movie, 4)
-    _encode(ffmpeg, s.silent, 2, audio=False)
-    _encode(ffmpeg, s.transport, 3)
+    encode(s.episode, 3)
+    encode(s.movie, 4)
+    encode(s.silent, 2, audio=False)
+    encode(s.transport, 3)
     return s
 
 
@@ -89,7 +67,7 @@ def test_corrupt_truncated_and_missing_files_fail_cleanly(samples: Samples,
     text = tmp_path / "text.mp4"
     text.write_text("hello, I am not a video\n")
     audio_only = tmp_path / "audio.mkv"
-    subprocess.run([_ffmpeg(), "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine",
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine",
                     "-t", "1", str(audio_only)], check=True, timeout=60)
     for bad in [noise, truncated, empty, text, audio_only, tmp_path / "missing.mkv", tmp_path]:
         with pytest.raises(ProbeFailed) as info:
@@ -140,8 +118,8 @@ def test_scan_a_library_end_to_end(samples: Samples, tmp_path: Path) -> None:
 
     movie = items["Movies/Movie (1999)/Movie (1999).mp4"]
     assert (movie.title, movie.year, movie.overview) == ("The Movie", 2001, "P.")
-    # The clips last seconds, under SHORT_MAX_SECS: shorts by duration (see the next test).
-    assert movie.content_type is ContentType.SHORT
+    # The clip lasts seconds, under SHORT_MAX_SECS, but its <movie> .nfo says movie.
+    assert movie.content_type is ContentType.MOVIE
     assert items["Movies/Shorts/Tiny.mp4"].content_type is ContentType.SHORT
 
     broken = outcomes["Movies/Broken Nfo.mov"]

@@ -380,19 +380,30 @@ def check_pass_rule(seq: Sequence[MediaItem], n_primed: int, starts: Sequence[in
                     candidates: Sequence[MediaItem], loop: bool) -> None:
     """Invariant 3 in its checkable form (``starts``: start of each new slot).
 
-    Placements before T come from earlier generations, possibly over another
-    candidate list (the library changed). A pass only tells "aired in the
-    current pass or not", so the primed counts are clamped to at most one above
-    the least-aired candidate: with unchanged candidates that changes nothing
-    (they already differ by at most one); with an item new to the pool it does
-    not demand that the newcomer catch up on every earlier pass.
+    Placements before T (``seq[:n_primed]``) come from earlier generations,
+    possibly over another candidate list (the library changed, or a cooldown
+    expired). The contract's invariant 3 only constrains repeats against "the
+    current pass", and the occurrence on air "is filled on from the end of the
+    airing slot" (docs/scheduling.md: "in the same pass (items already aired in
+    it count as placed)"). So at T the counts restart from the pass in progress:
+    1 for each candidate aired since the last repeat of a candidate (the last
+    pass boundary), 0 for every other candidate. An item that aired in an
+    earlier pass, but not in this one, is as unplaced as a newcomer to the pool;
+    neither has to catch up on earlier passes, and best_fit then breaks their
+    tie by id. Candidates aired in the current pass still may not repeat before
+    every fitting candidate has been placed.
     """
     counts: Counter[str] = Counter()
     for i, item in enumerate(seq):
-        if i == n_primed and candidates:
-            base = min(counts[c.id] for c in candidates)
-            for c in candidates:
-                counts[c.id] = min(counts[c.id], base + 1)
+        if i == n_primed:
+            ids = {c.id for c in candidates}
+            in_pass: set[str] = set()
+            for p in seq[:n_primed]:
+                if p.id in ids:
+                    if p.id in in_pass:
+                        in_pass = set()
+                    in_pass.add(p.id)
+            counts = Counter(dict.fromkeys(in_pass, 1))
         if i >= n_primed:
             k = counts[item.id] + 1
             rem = end - starts[i - n_primed]

@@ -153,6 +153,39 @@ def test_regeneration_in_dead_air_does_not_fill_the_past() -> None:
     assert [(s.start_at, s.item.id) for s in gen2.slots] == [(t2, short.id)]
 
 
+def test_regeneration_mid_occurrence_with_an_item_back_from_cooldown() -> None:
+    """Found by the regeneration property (ci profile): T2 inside an occurrence whose
+    earlier passes ran without an item that was cooled then and is eligible for the
+    regeneration. The pass in progress at T2 holds only what aired since its last
+    repeat, so an item of an earlier pass and the newcomer are both unplaced in it:
+    best_fit takes them longest first, ties by id, and need not air the newcomer first."""
+    block = make_block(time(10), 2, strategy=FillStrategy.BEST_FIT)
+    policy = RecyclePolicy(cooldown_days=None, cooldown_generations=2, min_available_ratio=0.0)
+    channel = make_channel([block], policy=policy)
+    a, b, n = make_item(1, 30), make_item(2, 1), make_item(3, 1)
+    t1 = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    history = [ScheduleRecord(channel_id=channel.id, item_id=n.id,
+                              scheduled_at=t1 - timedelta(days=1), generation=1)]
+    inp1 = GenerationInput(channel=channel, generation=3, at=t1, horizon=timedelta(hours=6),
+                           created_at=t1, pools={block.id: [a, b, n]}, history=history)
+    gen1 = build_generation(inp1)  # n is cooled in generation 3 (1 >= 3 - 2)
+    check_generation(inp1, gen1)
+    assert [s.item.id for s in gen1.slots[:5]] == [a.id, b.id, a.id, b.id, a.id]
+    t2 = t1 + timedelta(seconds=70)  # a airs 62 s..92 s: the pass in progress is {a}
+    kept = [s for s in gen1.slots if s.start_at <= t2]
+    assert kept[-1].item == a
+    inp2 = GenerationInput(channel=channel, generation=4, at=t2, horizon=timedelta(hours=6),
+                           created_at=t2, pools=inp1.pools, kept_slots=kept,
+                           continuity={block.id: BlockContinuity.from_slot(kept[-1])},
+                           history=[*history, *(r for r in gen1.records()
+                                                if r.scheduled_at <= t2)])
+    gen2 = build_generation(inp2)  # n is eligible again (1 < 4 - 2)
+    check_generation(inp2, gen2)
+    # b (aired in earlier passes, not in this one) and n tie at 1 s: b first, by id.
+    assert [s.item.id for s in gen2.slots[:4]] == [b.id, n.id, b.id, n.id]
+    assert gen2.slots[0].start_at == kept[-1].end_at
+
+
 def test_random_picks_uniformly_among_the_items_that_fit() -> None:
     """random: the first pick of an occurrence is uniform over the eligible items that fit
     (300 daily occurrences, 3 fitting items and one that never fits)."""

@@ -27,10 +27,11 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens
-from ktv_domain import Clock, MediaProvider, PasswordHasher, UnitOfWork
-from ktv_domain.services import ChannelService, ScheduleService, UserService
+from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens, OidcClient, OidcSettings, Sealer
+from ktv_domain import Clock, MediaItemId, MediaProvider, OidcError, PasswordHasher, UnitOfWork
+from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
 from ktv_jellyfin import JellyfinProvider
+from ktv_localmedia import SHORT_MAX_SECS, LocalLibrary
 from ktv_sql import (
     LeaderLock,
     SqlUnitOfWorkFactory,
@@ -43,9 +44,14 @@ from ktv_sql import (
 
 from .controllers.auth import AuthController
 from .controllers.channels import ChannelController
+from .controllers.library import LibraryController
+from .controllers.media import MediaController
+from .controllers.oidc import OidcController
 from .controllers.schedule import ScheduleController
 from .controllers.system import SystemController, metrics, openapi_json
 from .keeper import Keeper, Leadership
+from .local_files import LocalFiles
+from .media_urls import MediaUrls
 from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
@@ -91,11 +97,16 @@ class Overrides:
     leadership: Leadership | None = None
     #: The HTTP client media adapters use (tests pass one over a fake server's transport).
     http_client: httpx.AsyncClient | None = None
+    #: Where local items' files are, for ``/media/{id}/stream`` (tests pass a fake).
+    media_files: LocalFiles | None = None
+    #: The local library's short/movie duration threshold (the demo's clips are short).
+    short_max_secs: float | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
                run_migrations: bool = True, keeper: bool = True,
-               sync_interval: float = 2.0, keeper_interval: float = 60.0) -> Litestar:
+               sync_interval: float = 2.0, keeper_interval: float = 60.0,
+               rescan_interval: float = 3600.0) -> Litestar:
     """The K-TV app. ``keeper=False`` leaves the background keeper off (tests)."""
     o = overrides or Overrides()
     app_metrics = Metrics()
@@ -104,7 +115,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine: AsyncEngine | None = None
         owned_http: httpx.AsyncClient | None = None
+        owned_oidc_http: httpx.AsyncClient | None = None
         tasks: list[asyncio.Task[None]] = []
+        local: LocalLibrary | None = None
         try:
             media, media_source = o.media, o.media_source or ("custom" if o.media else None)
             if media is None and settings.media_source == "jellyfin":
@@ -112,6 +125,11 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                 if http is None:
                     http = owned_http = httpx.AsyncClient()
                 media, media_source = _jellyfin(settings, http), "jellyfin"
+            oidc_http = None
+            if settings.oidc_enabled:
+                oidc_http = o.http_client
+                if oidc_http is None:
+                    oidc_http = owned_oidc_http = httpx.AsyncClient()
             uow = o.uow
             if uow is None:
                 engine = create_engine(settings.database_url,
@@ -122,8 +140,22 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                     if applied:
                         _log.info("migrations applied", versions=[m.version for m in applied])
                 uow = SqlUnitOfWorkFactory(engine)
-            ktv = _build(settings, o, uow, engine, app_metrics, media, media_source)
+            if media is None and settings.media_source == "local":
+                local = _local(settings, uow, o.clock or SystemClock(), o.short_max_secs)
+                media, media_source = local, "local"
+            ktv = _build(settings, o, uow, engine, app_metrics, media, media_source,
+                         oidc_http=oidc_http, local=local)
             app.state.ktv = ktv
+            if local is not None:
+                tasks.append(asyncio.create_task(_scan_loop(local, rescan_interval),
+                                                 name="media-scan"))
+            if ktv.oidc is not None:
+                first_try = asyncio.Event()
+                tasks.append(asyncio.create_task(_discover(ktv.oidc, first_try),
+                                                 name="oidc-discovery"))
+                # A moment for the provider's first answer; the app starts either way.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(first_try.wait(), timeout=3.0)
             tasks.append(asyncio.create_task(_sync_loop(ktv, sync_interval), name="onair-sync"))
             if keeper:
                 leadership = o.leadership or (LeaderLock(engine) if engine is not None
@@ -144,16 +176,20 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if local is not None:
+                await local.stop()
             if owned_http is not None:
                 await owned_http.aclose()
+            if owned_oidc_http is not None:
+                await owned_oidc_http.aclose()
             if engine is not None:
                 await engine.dispose()
             _log.info("k-tv stopped")
 
     app = Litestar(
         route_handlers=[Router(path="/api/v1", route_handlers=[
-            AuthController, ChannelController, ScheduleController, SystemController,
-            openapi_json]), metrics],
+            AuthController, OidcController, ChannelController, ScheduleController, SystemController,
+            MediaController, LibraryController, openapi_json]), metrics],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=exception_handlers,
@@ -175,8 +211,27 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestContext(app.asgi_handler, app_metrics)
+    app.asgi_handler = RequestContext(app.asgi_handler, app_metrics,
+                                      hsts=settings.secure_cookie)
     return app
+
+
+def _local(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock,
+           short_max_secs: float | None) -> LocalLibrary:
+    urls = MediaUrls.from_settings(settings, clock)
+
+    def stream_url(item_id: MediaItemId, valid_for: timedelta) -> str:
+        return urls.url_for(item_id, valid_for=valid_for)
+
+    return LocalLibrary(settings.media_dirs, uow, clock, stream_url=stream_url,
+                        short_max_secs=short_max_secs or SHORT_MAX_SECS)
+
+
+async def _scan_loop(local: LocalLibrary, interval: float) -> None:
+    """Scan the media folders at start-up, then every ``interval`` seconds."""
+    while True:
+        await local.scan()
+        await asyncio.sleep(interval)
 
 
 def _jellyfin(settings: Settings, http: httpx.AsyncClient) -> JellyfinProvider:
@@ -188,8 +243,10 @@ def _jellyfin(settings: Settings, http: httpx.AsyncClient) -> JellyfinProvider:
 
 def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
            engine: AsyncEngine | None, app_metrics: Metrics, media: MediaProvider | None,
-           media_source: str | None) -> Ktv:
+           media_source: str | None, *, oidc_http: httpx.AsyncClient | None = None,
+           local: LocalLibrary | None = None) -> Ktv:
     clock = o.clock or SystemClock()
+    oidc = _oidc(settings, oidc_http, clock) if oidc_http is not None else None
     hasher = o.hasher or Argon2PasswordHasher()
     users = UserService(uow, hasher, clock, allow_registration=settings.allow_registration,
                         cpu=to_thread)
@@ -220,6 +277,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
             checks["database"] = f"unavailable: {type(exc).__name__}"
             ready = False
         checks["media_source"] = media_source or "not configured"
+        if oidc is not None:  # reported, never fatal: password login still works
+            checks["oidc"] = oidc.status
         return Readiness(ready=ready, checks=checks)
 
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
@@ -227,7 +286,35 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                auth=Authenticator(tokens, users, clock=clock), tokens=tokens,
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),
                media=media, media_source=media_source,
-               readiness=readiness, version=_version())
+               readiness=readiness, version=_version(),
+               media_files=o.media_files or local, oidc=oidc,
+               library=LibraryService(media), scanner=local)
+
+
+def _oidc(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> OidcClient:
+    assert settings.oidc_issuer is not None
+    assert settings.oidc_client_id is not None
+    assert settings.oidc_redirect_url is not None
+    return OidcClient(
+        OidcSettings(issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
+                     client_secret=settings.oidc_client_secret,
+                     redirect_url=settings.oidc_redirect_url,
+                     resource_id=settings.oidc_resource_id),
+        http, clock, sealer=Sealer(settings.cookie_secret, "oidc-flow-cookie"))
+
+
+async def _discover(oidc: OidcClient, first_try: asyncio.Event) -> None:
+    """Discovery at start-up, retried with backoff until the provider answers."""
+    def failed(exc: OidcError, retry_in: float) -> None:
+        first_try.set()
+        _log.warning("oidc provider discovery failed; retrying", reason=exc.message,
+                     retry_in_seconds=retry_in)
+
+    try:
+        await oidc.run_discovery(on_failure=failed)
+    finally:
+        first_try.set()
+    _log.info("oidc provider discovered", status=oidc.status)
 
 
 async def _sync_loop(ktv: Ktv, interval: float) -> None:

@@ -1,4 +1,4 @@
-"""The ``ktv`` command: ``ktv serve``, ``ktv migrate [--status]``, ``ktv openapi``."""
+"""The ``ktv`` command: ``ktv demo``, ``ktv serve``, ``ktv migrate [--status]``, ``ktv openapi``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,6 +23,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", default=".env",
                         help="read settings from this file too (default: ./.env)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser(
+        "demo", help="generate a sample library, set up demo channels and serve them",
+        description="Generate a small sample library with ffmpeg (FFMPEG_PATH or the bundled "
+        "binary), create a demo account and channels covering the whole day, generate their "
+        "schedules and serve on HOST:PORT. Uses its own SQLite database and media folder "
+        "inside --dir (DATABASE_URL, MEDIA_DIRS and JELLYFIN_* are ignored). Running it "
+        "again reuses everything. Ctrl-C stops.")
+    demo.add_argument("--dir", default="ktv-demo", type=Path,
+                      help="folder for the sample media and the database (default: ./ktv-demo)")
+    demo.add_argument("--host", help="bind address (default: HOST or 127.0.0.1)")
+    demo.add_argument("--port", type=int, help="listen port (default: PORT or 3000)")
     serve = sub.add_parser("serve", help="apply migrations, start the keeper, serve HTTP",
                            description="Apply database migrations, start the background "
                            "schedule keeper and serve the API on HOST:PORT. Ctrl-C stops.")
@@ -39,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from .demo import run_demo
+        return run_demo(args.dir, host=args.host, port=args.port, env_file=args.env_file)
     from .logs import configure_logging
     from .settings import SettingsError, load_settings
 

@@ -3,8 +3,9 @@
 Every line carries the request id bound in context variables; JSON when not
 on a terminal (or ``LOG_FORMAT=json``). Values under secret-looking keys are
 replaced, and anything that looks like a bearer token, a JWT, a password in a
-URL or an ``api_key`` parameter is masked wherever it appears, so a careless
-``log.info(...)`` cannot leak one.
+URL, an ``api_key`` parameter, an IPTV feed token (``ktvf_...``) or the token
+segment of an ``/iptv/<token>/...`` path is masked wherever it appears, so a
+careless ``log.info(...)`` cannot leak one.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _PATTERNS = (
     (re.compile(r"(?i)(MediaBrowser\s+Token=)\"?[^\",\s]+\"?"), r"\1[redacted]", "="),
     (re.compile(r"(://[^:/@\s]+):[^@\s/]+@"), r"\1:[redacted]@", "@"),
     (re.compile(r"(/iptv/)[^/\s]+"), r"\1[redacted]", "/iptv/"),
+    (re.compile(r"ktvf_[A-Za-z0-9_-]+"), "ktvf_[redacted]", "ktvf_"),
 )
 
 

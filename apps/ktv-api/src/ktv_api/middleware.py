@@ -1,7 +1,21 @@
 """The outermost ASGI layer: request ids, the access log line, metrics, security headers.
 
 It wraps Litestar's whole handler (not a per-route middleware), so unknown
-routes, CORS preflights and errors are logged and counted too.
+routes, CORS preflights and errors are logged, counted and get the security
+headers too:
+
+- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` (URLs
+  can carry feed tokens), ``X-Frame-Options: DENY``;
+- ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``: the
+  API serves data, never pages to render. The interactive docs page (under
+  ``/api/v1/docs``) loads its scripts from a CDN, so it gets only
+  ``frame-ancestors 'none'``;
+- ``Cache-Control: no-store`` on every response that does not choose its own
+  caching (and always under ``/api/v1/auth``, which hands out credentials);
+- ``Strict-Transport-Security`` only with ``hsts=True`` (``SECURE_COOKIE=true``:
+  the operator says the server is reached over HTTPS only). Over plain HTTP a
+  browser ignores it, and on a LAN setup served over HTTP it must not be sent
+  through a proxy that later stops terminating TLS.
 """
 
 from __future__ import annotations
@@ -26,13 +40,21 @@ _HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
+_CSP_API = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_CSP_DOCS = (b"content-security-policy", b"frame-ancestors 'none'")
+_NO_STORE = (b"cache-control", b"no-store")
+#: One year; no includeSubDomains: other services of a self-hoster's domain may be HTTP.
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
+_DOCS = "/api/v1/docs"
+_AUTH = "/api/v1/auth/"
 _QUIET = ("/api/v1/health/live", "/api/v1/health/ready", "/metrics")
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, *, hsts: bool = False) -> None:
         self.app = app
         self.metrics = metrics
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -56,7 +78,7 @@ class RequestContext:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(_HEADERS)
+                self._secure(http["path"], headers)
                 message["headers"] = headers
             await send(message)
 
@@ -74,3 +96,16 @@ class RequestContext:
                 log("request", method=method, path=redact_text(path), status=status,
                     duration_ms=round(elapsed * 1000, 2),
                     client=client[0] if client else None)
+
+    def _secure(self, path: str, headers: list[tuple[bytes, bytes]]) -> None:
+        """Add the security headers (see the module docstring) to a response's headers."""
+        headers.extend(_HEADERS)
+        docs = path == _DOCS or path.startswith(_DOCS + "/")
+        headers.append(_CSP_DOCS if docs else _CSP_API)
+        if path.startswith(_AUTH):
+            headers[:] = [h for h in headers if h[0].lower() != b"cache-control"]
+            headers.append(_NO_STORE)
+        elif not any(name.lower() == b"cache-control" for name, _ in headers):
+            headers.append(_NO_STORE)
+        if self.hsts:
+            headers.append(_HSTS)

@@ -35,9 +35,10 @@ class Authenticator:
     """Turns an ``Authorization`` header into the user it belongs to.
 
     Verified users are remembered for ``ttl`` seconds so the hot paths do not
-    query the database per request; a user deleted through this process is
-    forgotten at once, one deleted elsewhere within ``ttl``. When a user's entry
-    expires, concurrent requests share one database read.
+    query the database per request; a user deleted through this process (through
+    ``users.delete``, which tells every listener) is forgotten at once, one deleted
+    by another process or replica within ``ttl``. When a user's entry expires,
+    concurrent requests share one database read.
 
     With a ``clock`` (the one the tokens are checked against), verified tokens
     are remembered too, for ``ttl`` seconds of ``monotonic`` and only while the
@@ -59,6 +60,7 @@ class Authenticator:
         self._loading: dict[UserId, asyncio.Task[User]] = {}
         #: token -> (monotonic deadline, clock reading at verification, claims)
         self._verified: dict[str, tuple[float, datetime, _Claims]] = {}
+        users.on_delete(self.forget)
 
     async def user(self, authorization: str | None) -> User:
         if not authorization:
@@ -137,11 +139,24 @@ class RateLimiter:
             if len(self._hits) >= self._max_clients:
                 self._prune(now)
             hits = self._hits[(bucket, client)] = deque()
+        self._refuse_when_full(hits, now)
+        hits.append(now)
+
+    def check(self, bucket: str, client: str) -> None:
+        """RateLimited when the client is over the limit, counting nothing.
+
+        For limits on failures only: ``check`` before the attempt, ``hit`` when
+        it failed (a feed-token lookup), so successes never use up the budget.
+        """
+        hits = self._hits.get((bucket, client))
+        if hits is not None:
+            self._refuse_when_full(hits, self._monotonic())
+
+    def _refuse_when_full(self, hits: deque[float], now: float) -> None:
         while hits and hits[0] <= now - self.window:
             hits.popleft()
         if len(hits) >= self.limit:
             raise RateLimited(max(1, math.ceil(hits[0] + self.window - now)))
-        hits.append(now)
 
     def _prune(self, now: float) -> None:
         for key, hits in list(self._hits.items()):

@@ -26,6 +26,8 @@ DEV_JWT_SECRET = "k-tv-insecure-development-jwt-secret-change-me"
 DEV_COOKIE_SECRET = "k-tv-insecure-development-cookie-secret-change-me-" + "0" * 16
 MIN_JWT_SECRET = 32
 MIN_COOKIE_SECRET = 64
+#: A secret with fewer distinct characters than this is a placeholder ("x" * 64).
+MIN_DISTINCT_SECRET_CHARS = 8
 
 LogFormat = Literal["auto", "json", "console"]
 T = TypeVar("T")
@@ -237,7 +239,10 @@ def _consistency(s: Settings) -> list[str]:
         problems.append("DB_MIN_CONNECTIONS must not exceed DB_MAX_CONNECTIONS")
     for origin in s.cors_allowed_origins:
         parts = urlsplit(origin)
-        if (parts.scheme not in ("http", "https") or not parts.netloc
+        if origin == "*":
+            problems.append("CORS_ALLOWED_ORIGINS must list exact origins; '*' (any site) "
+                            "is not allowed")
+        elif (parts.scheme not in ("http", "https") or not parts.netloc
                 or parts.path not in ("", "/") or parts.query or parts.fragment):
             problems.append(f"CORS_ALLOWED_ORIGINS entry {origin!r} is not an origin "
                             "like https://tv.example.com")
@@ -246,8 +251,20 @@ def _consistency(s: Settings) -> list[str]:
         problems.append("JELLYFIN_USER_ID must be a Jellyfin user id (32 hex digits)")
     if bool(s.jellyfin_base_url) != bool(s.jellyfin_api_key):
         problems.append("JELLYFIN_BASE_URL and JELLYFIN_API_KEY must be set together")
-    if s.oidc_issuer and not (s.oidc_client_id and s.oidc_redirect_url):
-        problems.append("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URL")
+    if s.oidc_issuer:
+        if not s.oidc_client_id:
+            problems.append("OIDC_ISSUER is set but OIDC_CLIENT_ID is missing (the client id "
+                            "registered at the identity provider)")
+        if not s.oidc_redirect_url:
+            problems.append("OIDC_ISSUER is set but OIDC_REDIRECT_URL is missing (e.g. "
+                            "https://tv.example.com/api/v1/auth/callback)")
+    else:
+        stray = [name.upper() for name in ("oidc_client_id", "oidc_client_secret",
+                                           "oidc_redirect_url", "oidc_resource_id",
+                                           "oidc_post_login_redirect") if getattr(s, name)]
+        if stray:
+            problems.append(f"{', '.join(stray)} set but OIDC_ISSUER is missing "
+                            "(single sign-on needs the provider's issuer URL)")
     if s.production:
         problems.extend(_production(s))
     return problems
@@ -261,12 +278,30 @@ def _production(s: Settings) -> list[str]:
     elif len(s.jwt_secret) < MIN_JWT_SECRET:
         problems.append(f"PRODUCTION=true: JWT_SECRET is too short "
                         f"({len(s.jwt_secret)} characters, at least {MIN_JWT_SECRET})")
+    elif len(set(s.jwt_secret)) < MIN_DISTINCT_SECRET_CHARS:
+        problems.append(_PLACEHOLDER.format("JWT_SECRET"))
     if s.cookie_secret == DEV_COOKIE_SECRET:
         problems.append("PRODUCTION=true: COOKIE_SECRET is missing (the insecure development "
                         "default is refused)")
     elif len(s.cookie_secret) < MIN_COOKIE_SECRET:
         problems.append(f"PRODUCTION=true: COOKIE_SECRET is too short "
                         f"({len(s.cookie_secret)} characters, at least {MIN_COOKIE_SECRET})")
+    elif len(set(s.cookie_secret)) < MIN_DISTINCT_SECRET_CHARS:
+        problems.append(_PLACEHOLDER.format("COOKIE_SECRET"))
     if s.jwt_secret == s.cookie_secret:
         problems.append("PRODUCTION=true: JWT_SECRET and COOKIE_SECRET must differ")
+    if not s.secure_cookie:
+        https = [name for name, url in (("PUBLIC_BASE_URL", s.public_base_url),
+                                        ("OIDC_REDIRECT_URL", s.oidc_redirect_url))
+                 if url is not None and urlsplit(url).scheme == "https"]
+        if https:
+            problems.append(f"PRODUCTION=true: SECURE_COOKIE=true is required when "
+                            f"{' and '.join(https)} {'use' if len(https) > 1 else 'uses'} "
+                            "https (else cookies also travel over plain HTTP and HSTS is "
+                            "not sent)")
     return problems
+
+
+_PLACEHOLDER = ("PRODUCTION=true: {} looks like a placeholder (fewer than "
+                f"{MIN_DISTINCT_SECRET_CHARS} distinct characters); generate one, "
+                "e.g. `openssl rand -base64 48`")

@@ -9,21 +9,34 @@ from typing import Any, Protocol
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
-from ktv_domain import AccessToken, Clock, MediaProvider, User
-from ktv_domain.services import ChannelService, ScheduleService, UserService
+from ktv_auth import OidcClient
+from ktv_domain import AccessToken, Clock, MediaProvider, NotFound, ScanStatus, User
+from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
 
+from .local_files import LocalFiles
 from .metrics import Metrics
 from .onair import OnAir
 from .security import Authenticator, RateLimiter, TokenVerifier
 from .settings import Settings
 
-__all__ = ["CurrentUser", "Ktv", "KtvDep", "Readiness", "TokenService", "provide_ktv",
-           "provide_user"]
+__all__ = ["CurrentUser", "FeedUser", "Ktv", "KtvDep", "LibraryScanner", "Readiness",
+           "TokenService", "provide_feed_user", "provide_ktv", "provide_user"]
 
 
 class TokenService(TokenVerifier, Protocol):
     def issue(self, user: User) -> AccessToken: ...
+
+
+class LibraryScanner(Protocol):
+    """A library K-TV scans itself (local folders): start a scan, read its progress."""
+
+    @property
+    def status(self) -> ScanStatus: ...
+
+    def start_scan(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +61,14 @@ class Ktv:
     media_source: str | None
     readiness: Callable[[], Awaitable[Readiness]]
     version: str
+    #: Files of the local-folder library, for ``/media/{id}/stream`` (None: no local source).
+    media_files: LocalFiles | None = None
+    #: OpenID Connect sign-in (None when ``OIDC_ISSUER`` is not configured).
+    oidc: OidcClient | None = None
+    #: Library browsing over ``media`` (answers 503 without a media source).
+    library: LibraryService = field(default_factory=lambda: LibraryService(None))
+    #: The local library's scans (None for other sources).
+    scanner: LibraryScanner | None = None
 
 
 def provide_ktv(state: State) -> Ktv:
@@ -60,6 +81,29 @@ async def provide_user(request: Request[Any, Any, Any], ktv: NamedDependency[Ktv
     return await ktv.auth.user(request.headers.get("authorization"))
 
 
+#: Rate-limit bucket of failed feed-token lookups (per client address).
+FEED_LOOKUP_BUCKET = "feed-token-lookup"
+
+
+async def provide_feed_user(request: Request[Any, Any, Any], token: FromPath[str],
+                            ktv: NamedDependency[Ktv]) -> User:
+    """The owner of the ``{token}`` path parameter (the IPTV and stream routes' caller).
+
+    An unknown, revoked or malformed token is a 404 identical to an unknown
+    route's: nothing tells a guesser whether a token ever existed. Failed
+    lookups count against the client's address (``AUTH_RATE_LIMIT_PER_MINUTE``);
+    over the limit every lookup from that address is a 429 until the window
+    slides, even with a good token, so guessing costs a minute per few tries.
+    """
+    client = client_address(request)
+    ktv.limiter.check(FEED_LOOKUP_BUCKET, client)
+    try:
+        return await ktv.users.resolve_feed_token(token)
+    except NotFound:
+        ktv.limiter.hit(FEED_LOOKUP_BUCKET, client)
+        raise NotFoundException() from None
+
+
 def client_address(request: Request[Any, Any, Any]) -> str:
     client = request.client
     return client.host if client else "unknown"
@@ -68,3 +112,5 @@ def client_address(request: Request[Any, Any, Any]) -> str:
 #: Handler parameter types: the app's services and the authenticated caller.
 KtvDep = NamedDependency[Ktv]
 CurrentUser = NamedDependency[User]
+#: The owner of the route's ``{token}`` feed token (``Provide(provide_feed_user)``).
+FeedUser = NamedDependency[User]

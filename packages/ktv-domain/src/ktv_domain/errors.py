@@ -6,10 +6,13 @@
     ├── ValidationError            input that breaks a rule (carries FieldErrors)
     ├── NotFound                   no such entity *for this caller*
     ├── Conflict                   uniqueness or concurrent-update clash
-    │   └── DuplicateEmail
+    │   ├── DuplicateEmail
+    │   └── AccountLinkRefused     an OIDC identity may not take over an existing account
     ├── Forbidden                  caller is known but may not do this
     │   └── RegistrationClosed
     ├── AuthenticationFailed       bad credentials (never says which part)
+    ├── OidcError                  an OIDC sign-in cannot complete (``code`` says why)
+    │   └── OidcUnavailable            the identity provider is unreachable or not ready
     └── MediaSourceError           the media library cannot answer
         ├── MediaSourceNotConfigured
         ├── MediaSourceUnavailable     unreachable, timed out, 5xx
@@ -24,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AccountLinkRefused",
     "AuthenticationFailed",
     "Conflict",
     "DomainError",
@@ -35,6 +39,8 @@ __all__ = [
     "MediaSourceUnauthorized",
     "MediaSourceUnavailable",
     "NotFound",
+    "OidcError",
+    "OidcUnavailable",
     "RegistrationClosed",
     "ValidationError",
 ]
@@ -88,6 +94,11 @@ class DuplicateEmail(Conflict):
     """An account with this email already exists."""
 
 
+class AccountLinkRefused(Conflict):
+    """An OIDC identity matches an existing account's email but may not be linked to it
+    (the provider has not verified the email, or the account has another identity)."""
+
+
 class Forbidden(DomainError):
     """The caller is authenticated but not allowed to do this."""
 
@@ -100,12 +111,36 @@ class AuthenticationFailed(DomainError):
     """Credentials were wrong; the message never says which part."""
 
 
+class OidcError(DomainError):
+    """An OpenID Connect sign-in cannot complete: the provider answered with an error,
+    the flow state is missing, tampered with or expired, or the ID token is not valid.
+
+    ``code`` is a short OAuth-style reason (``invalid_state``, ``invalid_id_token``,
+    ``access_denied``...) that is safe to show to the user.
+    """
+
+    def __init__(self, message: str, *, code: str = "invalid_request") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class OidcUnavailable(OidcError):
+    """The identity provider is unreachable, failing, or its discovery has not succeeded."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="temporarily_unavailable")
+
+
 class MediaSourceError(DomainError):
     """The media library could not answer."""
 
 
 class MediaSourceNotConfigured(MediaSourceError):
     """No media source is configured."""
+
+    def __init__(self, message: str = "no media source is configured: set MEDIA_DIRS, or "
+                                      "JELLYFIN_BASE_URL and JELLYFIN_API_KEY") -> None:
+        super().__init__(message)
 
 
 class MediaSourceUnavailable(MediaSourceError):

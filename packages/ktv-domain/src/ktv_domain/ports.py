@@ -13,7 +13,9 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from .channel import Channel
+from .feed_tokens import FeedToken
 from .ids import BlockId, ChannelId, MediaItemId, UserId
+from .library import IndexedFile, LibraryCollection
 from .media import MediaItem
 from .media_filter import MediaFilter
 from .schedule import (
@@ -31,6 +33,8 @@ __all__ = [
     "ChannelRepository",
     "Clock",
     "CpuRunner",
+    "FeedTokenRepository",
+    "MediaIndexRepository",
     "MediaProvider",
     "PasswordHasher",
     "PlayableSource",
@@ -85,6 +89,30 @@ class MediaProvider(Protocol):
     async def playable_source(self, item_id: MediaItemId) -> PlayableSource:
         """A playable URL for the item (NotFound when the item is unknown)."""
 
+    async def catalog(self) -> Sequence[MediaItem]:
+        """Every item of the library that can be scheduled (for browsing)."""
+
+    async def collections(self) -> Sequence[LibraryCollection]:
+        """The library's named collections (libraries, folders, box sets)."""
+
+
+class MediaIndexRepository(Protocol):
+    """The local-folder library's index of scanned files."""
+
+    async def all(self) -> list[IndexedFile]:
+        """Every indexed file, by media folder and path."""
+
+    async def get(self, item_id: MediaItemId) -> IndexedFile | None: ...
+
+    async def put(self, files: Sequence[IndexedFile]) -> None:
+        """Insert or replace files (by ``item_id``)."""
+
+    async def remove(self, item_ids: Sequence[MediaItemId]) -> int:
+        """Forget files; how many were indexed."""
+
+    async def stamp(self) -> tuple[int, datetime | None]:
+        """A cheap change marker: the file count and the newest ``scanned_at``."""
+
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> None:
@@ -103,6 +131,24 @@ class UserRepository(Protocol):
         """Remove a user and everything they own; whether it existed."""
 
     async def count(self) -> int: ...
+
+
+class FeedTokenRepository(Protocol):
+    """Each user's IPTV feed token, by hash (see ``feed_tokens.py``); gone with its user."""
+
+    async def put(self, token: FeedToken) -> None:
+        """Store the user's token, replacing the previous one.
+
+        NotFound when the user does not exist; Conflict when the hash is taken.
+        """
+
+    async def get(self, user_id: UserId) -> FeedToken | None: ...
+
+    async def find(self, token_hash: str) -> FeedToken | None:
+        """The token with this hash: an index lookup, not a scan comparing secrets."""
+
+    async def delete(self, user_id: UserId) -> bool:
+        """Revoke the user's token; whether there was one."""
 
 
 class ChannelRepository(Protocol):
@@ -168,6 +214,12 @@ class UnitOfWork(Protocol):
 
     @property
     def schedules(self) -> ScheduleRepository: ...
+
+    @property
+    def media_files(self) -> MediaIndexRepository: ...
+
+    @property
+    def feed_tokens(self) -> FeedTokenRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -24,7 +24,16 @@ from collections.abc import Awaitable, Callable, Sequence
 import httpx
 import msgspec
 
-from ktv_domain import MediaFilter, MediaItem, MediaItemId, MediaPool, NotFound, PlayableSource
+from ktv_domain import (
+    CollectionKind,
+    LibraryCollection,
+    MediaFilter,
+    MediaItem,
+    MediaItemId,
+    MediaPool,
+    NotFound,
+    PlayableSource,
+)
 
 from .client import DEFAULT_TIMEOUT, JellyfinHttp
 from .mapping import (
@@ -70,6 +79,7 @@ class JellyfinProvider:
         self._flight: asyncio.Task[MediaPool] | None = None
         self._catalog: MediaPool | None = None
         self._by_id: dict[MediaItemId, MediaItem] = {}
+        self._collections: list[LibraryCollection] = []
         self._fetched_at = 0.0
         self._pools: dict[MediaFilter, MediaPool] = {}
         #: How many full catalog walks ran (for tests and metrics).
@@ -144,8 +154,13 @@ class JellyfinProvider:
         if not flight.cancelled():
             flight.exception()  # retrieved, even when every caller went away
 
+    async def collections(self) -> list[LibraryCollection]:
+        """The libraries, box sets and plain folders of the cached catalog."""
+        await self.catalog()
+        return list(self._collections)
+
     async def _refresh(self) -> MediaPool:
-        items = await self._fetch_catalog()
+        items, self._collections = await self._fetch_catalog()
         self.catalog_fetches += 1
         if self._catalog is None or self._catalog.items != tuple(items):
             self._catalog = MediaPool(items)
@@ -154,27 +169,33 @@ class JellyfinProvider:
         self._fetched_at = self._monotonic()
         return self._catalog
 
-    async def _libraries(self) -> list[str]:
+    async def _libraries(self) -> list[tuple[str, str]]:
+        """The video libraries' ids and names."""
         if self._user_id:
             body = await self._http.get("/UserViews", [("userId", self._user_id)])
             try:
                 views = ITEMS_DECODER.decode(body).items
             except msgspec.DecodeError as exc:
                 raise self._http.unavailable(f"malformed /UserViews answer ({exc})") from exc
-            return [v.id for v in views if v.collection_type in _VIDEO_LIBRARIES]
+            return [(v.id, v.name or v.id) for v in views
+                    if v.collection_type in _VIDEO_LIBRARIES]
         body = await self._http.get("/Library/VirtualFolders")
         try:
             folders = VIRTUAL_FOLDERS_DECODER.decode(body)
         except msgspec.DecodeError as exc:
             raise self._http.unavailable(f"malformed /Library/VirtualFolders answer ({exc})") \
                 from exc
-        return [f.item_id for f in folders if f.item_id and f.collection_type in _VIDEO_LIBRARIES]
+        return [(f.item_id, f.name or f.item_id) for f in folders
+                if f.item_id and f.collection_type in _VIDEO_LIBRARIES]
 
-    async def _fetch_catalog(self) -> list[MediaItem]:
+    async def _fetch_catalog(self) -> tuple[list[MediaItem], list[LibraryCollection]]:
         base = base_params(self._user_id)
         parents: dict[str, str] = {}
         videos: dict[str, tuple[ItemDto, list[str]]] = {}
-        for library in await self._libraries():
+        collections: list[LibraryCollection] = []
+        for library, name in await self._libraries():
+            collections.append(LibraryCollection(id=library, name=name,
+                                                 kind=CollectionKind.LIBRARY))
             dtos = await self._http.get_all_items(
                 [*base, ("parentId", library),
                  ("includeItemTypes", ",".join((*VIDEO_KINDS, *_FOLDER_KINDS))), _SORT],
@@ -182,11 +203,16 @@ class JellyfinProvider:
             for dto in dtos:
                 if dto.parent_id:
                     parents[dto.id] = dto.parent_id
+                if dto.type == "Folder":
+                    collections.append(LibraryCollection(id=dto.id, name=dto.name or dto.id,
+                                                         kind=CollectionKind.FOLDER))
                 if dto.type in VIDEO_KINDS:
                     videos.setdefault(dto.id, (dto, []))[1].append(library)
         box_sets = await self._http.get_all_items(
             [*base, ("includeItemTypes", "BoxSet"), _SORT], self._page_size)
         for box in box_sets:
+            collections.append(LibraryCollection(id=box.id, name=box.name or box.id,
+                                                 kind=CollectionKind.BOX_SET))
             members = await self._http.get_all_items(
                 [*base, ("parentId", box.id), ("includeItemTypes", ",".join(VIDEO_KINDS)), _SORT],
                 self._page_size)
@@ -199,7 +225,7 @@ class JellyfinProvider:
             if item is not None:
                 items.append(item)
         items.sort(key=lambda it: it.id)
-        return items
+        return items, collections
 
     def _to_item(self, dto: ItemDto, collections: list[str]) -> MediaItem | None:
         return to_media_item(dto, base_url=self.base_url, collections=collections,

@@ -6,7 +6,8 @@
 - :mod:`.nfo`: Kodi/Jellyfin ``.nfo`` files, parsed safely;
 - :mod:`.names`: metadata from file and folder names;
 - :mod:`.classify`: content type, collections and stable ids;
-- :mod:`.scan`: one file to one ``MediaItem``.
+- :mod:`.scan`: one file to one ``MediaItem``;
+- :mod:`.sample`: the sample library of ``ktv demo``, made with ffmpeg.
 
 It imports the domain and PyAV only; never the web framework, the app or
 another adapter. Errors: :mod:`.errors`.
@@ -21,7 +22,8 @@ from .classify import (
     collections_for,
     item_id,
 )
-from .errors import LocalMediaError, ProbeFailed, UnsafePath
+from .errors import LocalMediaError, ProbeFailed, SampleLibraryError, UnsafePath
+from .library import DEFAULT_REFRESH_SECS, LocalLibrary, StreamUrl, mime_type_for
 from .names import (
     ParsedName,
     clean_name,
@@ -32,6 +34,7 @@ from .names import (
 )
 from .nfo import MAX_NFO_BYTES, NfoData, NfoFiles, NfoKind, NfoResult, find_nfo, parse_nfo, read_nfo
 from .probe import ProbeResult, probe
+from .sample import SampleClip, SampleLibrary, generate_sample_library
 from .scan import ScanOutcome, build_item, scan_file
 from .walk import (
     IGNORED_FOLDERS,
@@ -44,12 +47,14 @@ from .walk import (
 )
 
 __all__ = [
+    "DEFAULT_REFRESH_SECS",
     "IGNORED_FOLDERS",
     "MAX_NFO_BYTES",
     "SHORTS_FOLDER_NAMES",
     "SHORT_MAX_SECS",
     "VIDEO_EXTENSIONS",
     "Collection",
+    "LocalLibrary",
     "LocalMediaError",
     "NfoData",
     "NfoFiles",
@@ -58,7 +63,11 @@ __all__ = [
     "ParsedName",
     "ProbeFailed",
     "ProbeResult",
+    "SampleClip",
+    "SampleLibrary",
+    "SampleLibraryError",
     "ScanOutcome",
+    "StreamUrl",
     "UnsafePath",
     "VideoFile",
     "WarningSink",
@@ -69,7 +78,9 @@ __all__ = [
     "collections_for",
     "display_name",
     "find_nfo",
+    "generate_sample_library",
     "item_id",
+    "mime_type_for",
     "parse_file_name",
     "parse_nfo",
     "parse_path",

@@ -4,9 +4,11 @@ Content type rule (first match wins):
 
 1. ``episode`` when both a season and an episode number are known;
 2. ``short`` when the file sits in a folder named ``shorts`` (any case, at any
-   depth below the media folder), or when its duration is known and under
-   :data:`SHORT_MAX_SECS` (10 minutes);
-3. ``movie`` otherwise (including unknown durations).
+   depth below the media folder);
+3. ``movie`` when a ``<movie>`` ``.nfo`` describes the file (explicit metadata
+   beats the duration heuristic);
+4. ``short`` when its duration is known and under :data:`SHORT_MAX_SECS` (10 minutes);
+5. ``movie`` otherwise (including unknown durations).
 
 Ids are hashes, so they are stable across rescans and restarts without any
 stored counter; they change when a file (or the media folder) moves:
@@ -48,12 +50,15 @@ class Collection:
 
 
 def classify(*, season: int | None, episode: int | None, duration_secs: float | None,
-             relative: PurePath, short_max_secs: float = SHORT_MAX_SECS) -> ContentType:
+             relative: PurePath, short_max_secs: float = SHORT_MAX_SECS,
+             movie_nfo: bool = False) -> ContentType:
     """The content type of the file at ``relative`` (see the module docstring)."""
     if season is not None and episode is not None:
         return ContentType.EPISODE
     if any(part.casefold() in SHORTS_FOLDER_NAMES for part in relative.parts[:-1]):
         return ContentType.SHORT
+    if movie_nfo:
+        return ContentType.MOVIE
     if duration_secs is not None and duration_secs < short_max_secs:
         return ContentType.SHORT
     return ContentType.MOVIE

@@ -4,7 +4,9 @@
 
     LocalMediaError          base of every error raised by this package
     ├── ProbeFailed          a file PyAV cannot read as media (unreadable, corrupt, not media)
-    └── UnsafePath           a path that would leave the media folders (traversal, symlink out)
+    ├── UnsafePath           a path that would leave the media folders (traversal, symlink out)
+    └── SampleLibraryError   the sample library (``ktv demo``) cannot be made: no ffmpeg,
+                             ffmpeg failed (its error output in the message), unwritable folder
 
 Scanning never raises them to its caller for a single bad file: the scan
 functions turn them into warnings and skip the file.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["LocalMediaError", "ProbeFailed", "UnsafePath"]
+__all__ = ["LocalMediaError", "ProbeFailed", "SampleLibraryError", "UnsafePath"]
 
 
 class LocalMediaError(Exception):
@@ -37,3 +39,7 @@ class UnsafePath(LocalMediaError):
         super().__init__(f"unsafe path {path!r}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class SampleLibraryError(LocalMediaError):
+    """The sample library could not be generated; the message says why."""

@@ -60,7 +60,8 @@ def build_item(media_dir: Path, relative: PurePath, probe_result: ProbeResult | 
              or display_name(relative.name))
     duration = probe_result.duration_secs if probe_result is not None else None
     content_type: ContentType = classify(season=season, episode=episode, duration_secs=duration,
-                                         relative=relative, short_max_secs=short_max_secs)
+                                         relative=relative, short_max_secs=short_max_secs,
+                                         movie_nfo=is_movie_nfo)
     return MediaItem(
         id=item_id(media_dir, relative),
         title=title,

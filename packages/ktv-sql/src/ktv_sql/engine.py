@@ -69,9 +69,17 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, memory: bool) -> None:
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    # File databases begin IMMEDIATE: a DEFERRED transaction that read before a
+    # concurrent commit cannot upgrade to a writer in WAL mode (SQLITE_BUSY at once,
+    # the busy timeout does not apply), so a background scan's commits would make a
+    # registration fail. IMMEDIATE waits its turn for the write lock instead; readers
+    # outside transactions are never blocked. The shared-cache in-memory database
+    # (tests) keeps DEFERRED: its table locks do not honour the busy timeout.
+    default_flavour = "DEFERRED" if memory else "IMMEDIATE"
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        flavour = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        flavour = conn.get_execution_options().get(SQLITE_BEGIN, default_flavour)
         conn.exec_driver_sql(f"BEGIN {flavour}")
 
 

@@ -29,7 +29,9 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 __all__ = [
     "Timestamp",
     "channels",
+    "feed_tokens",
     "generations",
+    "media_files",
     "metadata",
     "schedule_records",
     "schema_migrations",
@@ -164,4 +166,24 @@ schema_migrations = Table(
     Column("name", Text, nullable=False),
     Column("checksum", Text, nullable=False),
     Column("applied_at", Timestamp, nullable=False),
+)
+
+media_files = Table(
+    "media_files", metadata,
+    Column("item_id", Text, primary_key=True),
+    Column("media_dir", Text, nullable=False),
+    Column("relative_path", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("scanned_at", Timestamp, nullable=False),
+    Column("item", JsonText),
+    Column("collections", JsonText, nullable=False),
+    Column("problem", Text),
+)
+
+feed_tokens = Table(
+    "feed_tokens", metadata,
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
 )

@@ -8,9 +8,18 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ktv_domain import ChannelRepository, Conflict, ScheduleRepository, UserRepository
+from ktv_domain import (
+    ChannelRepository,
+    Conflict,
+    FeedTokenRepository,
+    MediaIndexRepository,
+    ScheduleRepository,
+    UserRepository,
+)
 
 from .channels import SqlChannelRepository
+from .feed_tokens import SqlFeedTokenRepository
+from .media_files import SqlMediaIndexRepository
 from .schedules import SqlScheduleRepository
 from .session import Session
 from .translate import violation
@@ -32,6 +41,8 @@ class SqlUnitOfWork:
         self.users: UserRepository = SqlUserRepository(self._session)
         self.channels: ChannelRepository = SqlChannelRepository(self._session)
         self.schedules: ScheduleRepository = SqlScheduleRepository(self._session)
+        self.media_files: MediaIndexRepository = SqlMediaIndexRepository(self._session)
+        self.feed_tokens: FeedTokenRepository = SqlFeedTokenRepository(self._session)
 
     async def __aenter__(self) -> Self:
         conn = await self._engine.connect()

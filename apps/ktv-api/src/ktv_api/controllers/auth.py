@@ -1,14 +1,17 @@
-"""``/auth``: registration, password login, the caller's account, fresh tokens."""
+"""``/auth``: registration, password login, the caller's account, fresh tokens, feed tokens.
+
+Every route that hands out a credential is rate-limited per client address.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
-from ..dto.auth import Credentials, TokenOut, UserOut
+from ..dto.auth import Credentials, FeedTokenOut, TokenOut, UserOut
 from ..problems import problem_responses
 from ..state import CurrentUser, KtvDep, client_address, provide_user
 
@@ -50,6 +53,29 @@ class AuthController(Controller):
         return UserOut.of(user)
 
     @post("/token", summary="A fresh token for the caller", status_code=200, security=BEARER,
-          dependencies={"user": Provide(provide_user)}, responses=problem_responses(401))
-    async def token(self, user: CurrentUser, ktv: KtvDep) -> TokenOut:
+          dependencies={"user": Provide(provide_user)}, responses=problem_responses(401, 429))
+    async def token(self, request: Request[Any, Any, Any], user: CurrentUser,
+                    ktv: KtvDep) -> TokenOut:
+        ktv.limiter.hit("token", client_address(request))
         return TokenOut.of(ktv.tokens.issue(user))
+
+    @post("/feed-token", summary="Create or rotate your IPTV feed token", status_code=201,
+          security=BEARER, dependencies={"user": Provide(provide_user)},
+          responses=problem_responses(401, 429))
+    async def create_feed_token(self, request: Request[Any, Any, Any], user: CurrentUser,
+                                ktv: KtvDep) -> FeedTokenOut:
+        """A new feed token, shown only in this response, with the M3U, XMLTV and HDHomeRun
+        URLs that carry it (absolute, from `PUBLIC_BASE_URL` when set, else from this
+        request). Any previous token stops working at once. IPTV players, Plex and
+        Jellyfin use these URLs without any other credential: treat them as passwords."""
+        ktv.limiter.hit("feed-token", client_address(request))
+        issued = await ktv.users.rotate_feed_token(user.id)
+        base = ktv.settings.public_base_url or str(request.base_url).rstrip("/")
+        return FeedTokenOut.of(issued, base)
+
+    @delete("/feed-token", summary="Revoke your IPTV feed token", status_code=204,
+            security=BEARER, dependencies={"user": Provide(provide_user)},
+            responses=problem_responses(401))
+    async def revoke_feed_token(self, user: CurrentUser, ktv: KtvDep) -> None:
+        """Its URLs stop working at once. 204 also when there was none."""
+        await ktv.users.revoke_feed_token(user.id)

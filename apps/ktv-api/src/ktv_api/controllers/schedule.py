@@ -116,9 +116,7 @@ class ScheduleController(Controller):
         if playing is None:
             return Response(None, status_code=204)
         if ktv.media is None:
-            raise MediaSourceNotConfigured(
-                "no media source is configured: set JELLYFIN_BASE_URL and JELLYFIN_API_KEY, "
-                "or MEDIA_DIRS")
+            raise MediaSourceNotConfigured()
         source = await ktv.media.playable_source(playing.slot.item.id)
         offset = f"{playing.offset_secs:.3f}"
         return Redirect(f"{source.url}#t={offset}", status_code=307,

@@ -18,6 +18,8 @@ class ConfigOut(Body):
     allow_registration: bool
     password_login_enabled: bool
     oidc_enabled: bool
+    #: OIDC is configured and the provider's discovery succeeded (sign-in works now).
+    oidc_ready: bool
     media_source: str | None
     schedule_horizon_hours: int
     version: str
@@ -37,7 +39,8 @@ class SystemController(Controller):
         s = ktv.settings
         return ConfigOut(allow_registration=ktv.users.allow_registration,
                          password_login_enabled=True,
-                         oidc_enabled=False,  # OIDC login is not built yet
+                         oidc_enabled=ktv.oidc is not None,
+                         oidc_ready=ktv.oidc is not None and ktv.oidc.ready,
                          media_source=ktv.media_source,
                          schedule_horizon_hours=s.schedule_horizon_hours,
                          version=ktv.version)
@@ -49,7 +52,8 @@ class SystemController(Controller):
     @get("/health/ready", summary="The database is reachable and migrated",
          responses={503: ResponseSpec(Health, description="Not ready")})
     async def ready(self, ktv: KtvDep) -> Response[Health]:
-        """The media source's state is reported but does not make the server unready."""
+        """The media source's and the OIDC provider's states are reported but do not make
+        the server unready (password login works without either)."""
         report = await ktv.readiness()
         body = Health(status="ok" if report.ready else "unavailable", checks=report.checks)
         return Response(body, status_code=200 if report.ready else 503)

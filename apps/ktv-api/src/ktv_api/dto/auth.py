@@ -8,15 +8,19 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ktv_domain import AccessToken, User
+from ktv_domain import AccessToken, IssuedFeedToken, User
+from ktv_domain.user import MAX_PASSWORD_LENGTH
 
 from .base import Request, Response, utc
 
-__all__ = ["Credentials", "TokenOut", "UserOut"]
+__all__ = ["Credentials", "FeedTokenOut", "TokenOut", "UserOut"]
 
-# Bounds generous enough for any real input; the domain gives the precise rules.
+# Upper bounds checked while decoding, so an oversized value is a 422 before any
+# work (never argon2-hashed); the domain gives the precise rules and messages.
 Email = Annotated[str, msgspec.Meta(max_length=1024, examples=["you@example.com"])]
-Password = Annotated[str, msgspec.Meta(max_length=4096, examples=["correct horse battery"])]
+Password = Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD_LENGTH,
+                                       examples=["correct horse battery"],
+                                       description="8..1024 characters")]
 
 
 class Credentials(Request):
@@ -47,3 +51,21 @@ class UserOut(Response):
         return cls(id=user.id, email=str(user.email), created_at=utc(user.created_at),
                    is_admin=user.is_admin, has_password=user.password_hash is not None,
                    oidc_linked=user.oidc_subject is not None)
+
+
+class FeedTokenOut(Response):
+    """A new IPTV feed token, shown once, with the URLs that carry it."""
+
+    token: str
+    m3u_url: str
+    xmltv_url: str
+    hdhomerun_url: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedFeedToken, base_url: str) -> FeedTokenOut:
+        """``base_url``: where players reach this server (``PUBLIC_BASE_URL``), no slash."""
+        feed = f"{base_url}/iptv/{issued.token}"
+        return cls(token=issued.token, m3u_url=f"{feed}/channels.m3u",
+                   xmltv_url=f"{feed}/xmltv.xml", hdhomerun_url=f"{feed}/hdhr/",
+                   created_at=utc(issued.created_at))

@@ -11,6 +11,7 @@ from .channels import (
     next_number,
     owned_channel,
 )
+from .library import LibraryService
 from .schedules import MAX_EPG_SPAN, ActiveSchedule, ScheduleService, validate_window
 from .users import UserService
 
@@ -22,6 +23,7 @@ __all__ = [
     "ChannelChanges",
     "ChannelService",
     "ChannelSpec",
+    "LibraryService",
     "ScheduleService",
     "Unset",
     "UserService",

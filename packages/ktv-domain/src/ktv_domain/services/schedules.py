@@ -79,9 +79,7 @@ class ScheduleService:
 
     async def _generate(self, channel: Channel, append_at: datetime | None) -> GeneratedSchedule:
         if self._media is None:
-            raise MediaSourceNotConfigured(
-                "no media source is configured: set JELLYFIN_BASE_URL and JELLYFIN_API_KEY, "
-                "or MEDIA_DIRS")
+            raise MediaSourceNotConfigured()
         media = await self._fetch_media(channel)
         for attempt in range(_ATTEMPTS):
             now = self._clock.now()

@@ -1,18 +1,34 @@
-"""Account use cases: register, authenticate (rehash on login), look up, delete."""
+"""Account use cases: register, authenticate (rehash on login), look up, delete, feed tokens."""
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
 from collections.abc import Callable
 
-from ..errors import AuthenticationFailed, NotFound, RegistrationClosed, ValidationError
+from ..errors import (
+    AccountLinkRefused,
+    AuthenticationFailed,
+    NotFound,
+    OidcError,
+    RegistrationClosed,
+    ValidationError,
+)
+from ..feed_tokens import (
+    FeedToken,
+    IssuedFeedToken,
+    hash_feed_token,
+    is_feed_token_shaped,
+    new_feed_token,
+)
 from ..ids import UserId, new_id
 from ..ports import Clock, CpuRunner, PasswordHasher, UnitOfWork, run_inline
-from ..user import MAX_PASSWORD_LENGTH, Email, User, validate_password
+from ..user import Email, User, validate_password
 
 __all__ = ["UserService"]
 
 _BAD_CREDENTIALS = "wrong email or password"
+_UNKNOWN_FEED_TOKEN = "unknown feed token"
 
 
 class UserService:
@@ -25,6 +41,11 @@ class UserService:
         self.allow_registration = allow_registration
         self._cpu = cpu
         self._dummy_hash: str | None = None
+        self._deleted_listeners: list[Callable[[UserId], None]] = []
+
+    def on_delete(self, listener: Callable[[UserId], None]) -> None:
+        """Call ``listener(user_id)`` after a user is deleted (caches forget them)."""
+        self._deleted_listeners.append(listener)
 
     async def register(self, email: str, password: str) -> User:
         """A new account; the first one is an admin. DuplicateEmail when taken."""
@@ -45,14 +66,14 @@ class UserService:
         """The user these credentials belong to; AuthenticationFailed otherwise.
 
         Unknown emails cost one hash verification too, so timing does not
-        reveal which accounts exist.
+        reveal which accounts exist. A password outside the length limits is a
+        ValidationError before anything is looked up or hashed (no account has one).
         """
+        validate_password(password)
         try:
             address = Email(email)
         except ValidationError:
             address = None
-        if len(password) > MAX_PASSWORD_LENGTH:
-            raise AuthenticationFailed(_BAD_CREDENTIALS)
         user = None
         if address is not None:
             async with self._uow() as uow:
@@ -73,6 +94,57 @@ class UserService:
                 await uow.commit()
         return user
 
+    async def login_oidc(self, issuer: str, subject: str, email: str | None,
+                         email_verified: bool) -> User:
+        """The account of an OIDC identity (``issuer`` + ``subject``), linked or created.
+
+        1. An account already linked to this identity is returned as it is.
+        2. Else an account with the same email is linked, but only when the provider
+           verified the email and the account has no other identity
+           (AccountLinkRefused otherwise: nobody takes over an account with an
+           address they have not proven).
+        3. Else a new account without a password is created (RegistrationClosed when
+           registration is closed); the first account on a server is an admin.
+        """
+        if not issuer or not subject:
+            raise OidcError("the ID token names no issuer or subject", code="invalid_id_token")
+        linked_as = f"{issuer}|{subject}"
+        async with self._uow() as uow:
+            user = await uow.users.get_by_oidc_subject(linked_as)
+        if user is not None:
+            return user
+        if email is None:
+            raise OidcError("the identity provider shared no email address; allow the "
+                            "'email' scope for this client", code="email_missing")
+        try:
+            address = Email(email)
+        except ValidationError as exc:
+            raise OidcError("the identity provider's email address is not valid",
+                            code="email_invalid") from exc
+        async with self._uow() as uow:
+            existing = await uow.users.get_by_email(address)
+            if existing is not None:
+                if not email_verified:
+                    raise AccountLinkRefused(
+                        "an account with this email exists, but the identity provider has "
+                        "not verified the email, so it cannot be linked; log in with your "
+                        "password or verify the email at the provider")
+                if existing.oidc_subject is not None:
+                    raise AccountLinkRefused(
+                        "the account with this email is already linked to another identity")
+                user = dataclasses.replace(existing, oidc_subject=linked_as)
+                await uow.users.update(user)
+                await uow.commit()
+                return user
+            if not self.allow_registration:
+                raise RegistrationClosed("registration is closed on this server")
+            first = await uow.users.count() == 0
+            user = User(id=UserId(new_id()), email=address, created_at=self._clock.now(),
+                        password_hash=None, is_admin=first, oidc_subject=linked_as)
+            await uow.users.add(user)
+            await uow.commit()
+        return user
+
     async def _dummy(self) -> str:
         if self._dummy_hash is None:
             self._dummy_hash = await self._cpu(
@@ -91,3 +163,47 @@ class UserService:
             if not await uow.users.delete(user_id):
                 raise NotFound("user not found")
             await uow.commit()
+        for listener in self._deleted_listeners:
+            listener(user_id)
+
+    async def rotate_feed_token(self, user_id: UserId) -> IssuedFeedToken:
+        """A new IPTV feed token for the user, replacing (and so revoking) the old one.
+
+        The token is returned once; only its hash is stored. NotFound when the
+        user does not exist.
+        """
+        token = new_feed_token()
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.feed_tokens.put(FeedToken(user_id=user_id,
+                                                token_hash=hash_feed_token(token),
+                                                created_at=now))
+            await uow.commit()
+        return IssuedFeedToken(token=token, created_at=now)
+
+    async def revoke_feed_token(self, user_id: UserId) -> bool:
+        """Revoke the user's feed token at once; whether there was one."""
+        async with self._uow() as uow:
+            existed = await uow.feed_tokens.delete(user_id)
+            await uow.commit()
+        return existed
+
+    async def resolve_feed_token(self, token: str) -> User:
+        """The owner of a feed token; NotFound (saying nothing more) otherwise.
+
+        The hash is looked up through a unique index, so no secret is compared
+        byte by byte against stored ones; the found hash is compared again in
+        constant time anyway. Strings that cannot be a token are refused before
+        the database is asked.
+        """
+        if not is_feed_token_shaped(token):
+            raise NotFound(_UNKNOWN_FEED_TOKEN)
+        token_hash = hash_feed_token(token)
+        async with self._uow() as uow:
+            stored = await uow.feed_tokens.find(token_hash)
+            if stored is None or not hmac.compare_digest(stored.token_hash, token_hash):
+                raise NotFound(_UNKNOWN_FEED_TOKEN)
+            user = await uow.users.get(stored.user_id)
+        if user is None:
+            raise NotFound(_UNKNOWN_FEED_TOKEN)
+        return user

@@ -1,0 +1,102 @@
+"""``ktv demo`` as a newcomer runs it: a fresh folder, nothing configured, a free port."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from e2e.process import clean_env, free_port, ktv_command
+
+#: Generation (about 15 s here) plus scan, set-up and start-up; the spec says under a minute.
+READY_TIMEOUT = 90.0
+
+
+def _run_demo(workdir: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start ``ktv demo`` and read its stdout until the summary is printed."""
+    process = subprocess.Popen(
+        ktv_command("demo", "--port", str(port)), cwd=workdir,
+        env=clean_env(LOG_FORMAT="json", LOG_LEVEL="warning"), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=(workdir / "demo.stderr.log").open("w"), text=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + READY_TIMEOUT
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+        if "Try it:" in line:
+            # The rest of the summary follows in the same write.
+            for _ in range(4):
+                lines.append(process.stdout.readline().rstrip("\n"))
+            return process, lines
+        if time.monotonic() > deadline:
+            break
+    process.kill()
+    process.wait()
+    log = (workdir / "demo.stderr.log").read_text()
+    pytest.fail("ktv demo did not finish its set-up\n" + "\n".join(lines) + "\n" + log)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=15) == 0
+
+
+def test_demo_from_nothing_then_again(tmp_path: Path) -> None:
+    port = free_port()
+    started = time.monotonic()
+    process, lines = _run_demo(tmp_path, port)
+    elapsed = time.monotonic() - started
+    try:
+        text = "\n".join(lines)
+        token = re.search(r"Token:\s+(\S+)", text)
+        assert token is not None, text
+        assert "demo@example.com / watch-k-tv" in text
+        assert (tmp_path / "ktv-demo" / "ktv-demo.db").is_file()
+        base = f"http://127.0.0.1:{port}/api/v1"
+        headers = {"Authorization": f"Bearer {token.group(1)}"}
+        with httpx.Client(base_url=base, headers=headers, trust_env=False, timeout=10) as c:
+            channels = c.get("/channels").json()
+            assert [ch["number"] for ch in channels] == ["101", "102", "103"]
+            kinds = {b["content"].get("filter", {}).get("content_type", b["content"]["type"])
+                     for ch in channels for b in ch["schedule_config"]["blocks"]}
+            assert kinds == {"episode", "movie", "short", "manual"}
+            for ch in channels:
+                blocks = ch["schedule_config"]["blocks"]
+                assert sum(b["duration_mins"] for b in blocks) == 1440  # the whole day
+            now = c.get(f"/channels/{channels[0]['id']}/now")
+            assert now.status_code == 200, now.text
+            assert now.json()["offset_secs"] >= 0
+            stream = c.get(f"/channels/{channels[0]['id']}/stream")
+            assert stream.status_code == 307
+            location = stream.headers["location"]
+            assert "/api/v1/media/" in location
+            media = httpx.get(httpx.URL(base).join(location.split("#")[0]),
+                              headers={"Range": "bytes=0-1023"}, trust_env=False)
+            assert media.status_code == 206
+            assert media.content[4:8] == b"ftyp"  # an MP4 file
+            assert media.headers["content-type"] == "video/mp4"
+            library = c.get("/library/items", params={"limit": 500}).json()
+            assert library["total"] == 25
+    finally:
+        _stop(process)
+    assert elapsed < 60, f"ktv demo took {elapsed:.0f} s"
+
+    # A second run reuses the videos, the account, the channels and their schedules.
+    again, lines = _run_demo(tmp_path, port)
+    try:
+        text = "\n".join(lines)
+        assert "0 files made" in text, text
+        token = re.search(r"Token:\s+(\S+)", text)
+        assert token is not None
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", trust_env=False,
+                          headers={"Authorization": f"Bearer {token.group(1)}"}) as c:
+            assert len(c.get("/channels").json()) == 3
+            status = c.get("/library/scan").json()
+            assert (status["probed"], status["unchanged"]) == (0, 25)
+    finally:
+        _stop(again)
