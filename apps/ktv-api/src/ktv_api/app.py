@@ -118,6 +118,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         owned_oidc_http: httpx.AsyncClient | None = None
         tasks: list[asyncio.Task[None]] = []
         local: LocalLibrary | None = None
+        media_urls = MediaUrls.from_settings(settings, o.clock or SystemClock())
         try:
             media, media_source = o.media, o.media_source or ("custom" if o.media else None)
             if media is None and settings.media_source == "jellyfin":
@@ -141,10 +142,11 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                         _log.info("migrations applied", versions=[m.version for m in applied])
                 uow = SqlUnitOfWorkFactory(engine)
             if media is None and settings.media_source == "local":
-                local = _local(settings, uow, o.clock or SystemClock(), o.short_max_secs)
+                local = _local(settings, uow, o.clock or SystemClock(), media_urls,
+                               o.short_max_secs)
                 media, media_source = local, "local"
             ktv = _build(settings, o, uow, engine, app_metrics, media, media_source,
-                         oidc_http=oidc_http, local=local)
+                         media_urls, oidc_http=oidc_http, local=local)
             app.state.ktv = ktv
             if local is not None:
                 tasks.append(asyncio.create_task(_scan_loop(local, rescan_interval),
@@ -216,10 +218,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     return app
 
 
-def _local(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock,
+def _local(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock, urls: MediaUrls,
            short_max_secs: float | None) -> LocalLibrary:
-    urls = MediaUrls.from_settings(settings, clock)
-
     def stream_url(item_id: MediaItemId, valid_for: timedelta) -> str:
         return urls.url_for(item_id, valid_for=valid_for)
 
@@ -243,7 +243,8 @@ def _jellyfin(settings: Settings, http: httpx.AsyncClient) -> JellyfinProvider:
 
 def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
            engine: AsyncEngine | None, app_metrics: Metrics, media: MediaProvider | None,
-           media_source: str | None, *, oidc_http: httpx.AsyncClient | None = None,
+           media_source: str | None, media_urls: MediaUrls, *,
+           oidc_http: httpx.AsyncClient | None = None,
            local: LocalLibrary | None = None) -> Ktv:
     clock = o.clock or SystemClock()
     oidc = _oidc(settings, oidc_http, clock) if oidc_http is not None else None
@@ -288,7 +289,7 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                media=media, media_source=media_source,
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
-               library=LibraryService(media), scanner=local)
+               library=LibraryService(media), scanner=local, media_urls=media_urls)
 
 
 def _oidc(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> OidcClient:

@@ -38,6 +38,7 @@ from ktv_domain import (
     MediaSourceError,
     MediaSourceUnavailable,
     NotFound,
+    OidcUnavailable,
     ValidationError,
 )
 
@@ -118,10 +119,12 @@ def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     status = (HTTP_404_NOT_FOUND if isinstance(exc, NotFound)
               else HTTP_409_CONFLICT if isinstance(exc, Conflict)
               else HTTP_403_FORBIDDEN if isinstance(exc, Forbidden)
-              else HTTP_503_SERVICE_UNAVAILABLE if isinstance(exc, MediaSourceError)
+              else HTTP_503_SERVICE_UNAVAILABLE
+              if isinstance(exc, MediaSourceError | OidcUnavailable)
               else HTTP_400_BAD_REQUEST)
-    # Retrying helps when the source is down, not when it is missing or refuses us.
-    headers = {"Retry-After": "30"} if isinstance(exc, MediaSourceUnavailable) else None
+    # Retrying helps when a source is down, not when it is missing or refuses us.
+    retry = isinstance(exc, MediaSourceUnavailable | OidcUnavailable)
+    headers = {"Retry-After": "30"} if retry else None
     return problem_response(status, exc.message, headers=headers)
 
 

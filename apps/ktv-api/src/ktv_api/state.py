@@ -17,6 +17,7 @@ from ktv_domain import AccessToken, Clock, MediaProvider, NotFound, ScanStatus, 
 from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
 
 from .local_files import LocalFiles
+from .media_urls import MediaUrls
 from .metrics import Metrics
 from .onair import OnAir
 from .security import Authenticator, RateLimiter, TokenVerifier
@@ -69,6 +70,8 @@ class Ktv:
     library: LibraryService = field(default_factory=lambda: LibraryService(None))
     #: The local library's scans (None for other sources).
     scanner: LibraryScanner | None = None
+    #: Signs and checks the links of ``/media/{id}/stream``.
+    media_urls: MediaUrls
 
 
 def provide_ktv(state: State) -> Ktv:

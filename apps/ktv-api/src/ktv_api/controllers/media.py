@@ -8,7 +8,6 @@ span), ``If-Range`` and ``HEAD`` are supported.
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import re
 import stat
@@ -27,13 +26,13 @@ from litestar.response import Stream
 from litestar.response.base import ASGIResponse
 
 from ktv_domain import Forbidden, MediaItemId, NotFound
+from ktv_localmedia import mime_type_for
 
 from ..byte_ranges import ByteSpan, Unsatisfiable, parse_range
-from ..media_urls import MediaUrls
 from ..problems import PROBLEM_JSON, Problem, problem_responses
 from ..state import Ktv, KtvDep
 
-__all__ = ["CHUNK_BYTES", "MediaController", "media_type_of"]
+__all__ = ["CHUNK_BYTES", "MediaController"]
 
 _log = structlog.get_logger("ktv.media")
 CHUNK_BYTES: Final = 64 * 1024
@@ -41,13 +40,6 @@ CHUNK_BYTES: Final = 64 * 1024
 MAX_AGE_SECS: Final = 3600
 #: Ids are provider-made (local: 32 hex digits); anything else is no item of ours.
 _ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
-_TYPES: Final = {
-    ".mkv": "video/x-matroska", ".mk3d": "video/x-matroska", ".mka": "audio/x-matroska",
-    ".ts": "video/mp2t", ".m2ts": "video/mp2t", ".mts": "video/mp2t",
-    ".webm": "video/webm", ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
-    ".avi": "video/x-msvideo", ".mpg": "video/mpeg", ".mpeg": "video/mpeg",
-    ".ogv": "video/ogg", ".wmv": "video/x-ms-wmv", ".flv": "video/x-flv",
-}
 _INVALID_LINK = "invalid or expired link"
 _PARTIAL = ResponseSpec(None, media_type="application/octet-stream",
                         description="The requested byte range (`Content-Range` says which)")
@@ -63,16 +55,6 @@ class _FileStream(Stream):
     def to_asgi_response(self, *args: Any, **kwargs: Any) -> ASGIResponse:
         kwargs["media_type"] = self.media_type
         return super().to_asgi_response(*args, **kwargs)
-
-
-def media_type_of(path: Path) -> str:
-    """The ``Content-Type`` for a media file, from its extension."""
-    suffix = path.suffix.lower()
-    known = _TYPES.get(suffix)
-    if known is not None:
-        return known
-    guessed, _ = mimetypes.guess_type(path.name, strict=False)
-    return guessed or "application/octet-stream"
 
 
 class MediaController(Controller):
@@ -104,7 +86,7 @@ class MediaController(Controller):
         """Links come from ``/channels/{id}/stream``'s redirect and expire; an invalid,
         tampered or expired link is a 403. The whole file is a 200, one range a 206,
         a range past the end a 416; a malformed ``Range`` is ignored (a 200)."""
-        urls = MediaUrls.from_settings(ktv.settings, ktv.clock)
+        urls = ktv.media_urls
         if exp is None or sig is None or not urls.verify(item_id, exp, sig):
             raise Forbidden(_INVALID_LINK)
         path = await _resolve(ktv, item_id)
@@ -133,7 +115,7 @@ class MediaController(Controller):
         head = request.method == HttpMethod.HEAD
         chunks = _no_body() if head or length == 0 else _read(path, first, length)
         return _FileStream(chunks, status_code=206 if span else 200,
-                           media_type=media_type_of(path), headers=headers)
+                           media_type=mime_type_for(path.name), headers=headers)
 
 
 async def _resolve(ktv: Ktv, item_id: str) -> Path:

@@ -27,12 +27,11 @@ from ktv_domain import (
     DomainError,
     NotFound,
     OidcError,
-    OidcUnavailable,
     RegistrationClosed,
 )
 
 from ..dto.auth import TokenOut
-from ..problems import exception_handlers, problem_response, problem_responses
+from ..problems import exception_handlers, problem_responses
 from ..state import Ktv, KtvDep, client_address
 
 __all__ = ["FLOW_COOKIE", "FLOW_COOKIE_PATH", "OidcController"]
@@ -149,8 +148,6 @@ def _failure(request: Request[Any, Any, Any], ktv: Ktv, exc: DomainError) -> Res
     if target:
         fragment = urlencode({"error": _code(exc), "error_description": exc.message})
         response = Redirect(f"{target}#{fragment}", status_code=302, headers=_NO_STORE)
-    elif isinstance(exc, OidcUnavailable):
-        response = problem_response(503, exc.message, headers={"Retry-After": "30"})
     else:
         # Everything else maps like any domain error (the app's one mapping).
         response = exception_handlers[DomainError](request, exc)
