@@ -110,14 +110,9 @@ class BenchMedia:
     def __init__(self, items: Sequence[MediaItem]) -> None:
         self._items = {it.id: it for it in items}
         self._catalog = MediaPool(sorted(items, key=lambda it: it.id))
-        self._pools: dict[MediaFilter, MediaPool] = {}
 
     async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
-        pool = self._pools.get(media_filter)
-        if pool is None:
-            positions = [i for i, it in enumerate(self._catalog) if media_filter.matches(it)]
-            pool = self._pools[media_filter] = MediaPool.from_catalog(self._catalog, positions)
-        return pool
+        return self._catalog.matching(media_filter)
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:
         return [self._items[i] for i in ids if i in self._items]

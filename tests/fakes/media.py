@@ -27,7 +27,6 @@ class FakeMediaProvider:
                  collections: Iterable[LibraryCollection] = ()) -> None:
         self._items: dict[MediaItemId, MediaItem] = {}
         self._collections = list(collections)
-        self._pools: dict[MediaFilter, MediaPool] = {}
         self._catalog: MediaPool | None = None
         self.fail_with: MediaSourceError | None = None
         self.calls: list[str] = []
@@ -36,13 +35,11 @@ class FakeMediaProvider:
     def add(self, *items: MediaItem) -> None:
         for item in items:
             self._items[item.id] = item
-        self._pools.clear()
         self._catalog = None
 
     def remove(self, *ids: MediaItemId) -> None:
         for i in ids:
             self._items.pop(i, None)
-        self._pools.clear()
         self._catalog = None
 
     def _check(self, call: str) -> None:
@@ -65,12 +62,7 @@ class FakeMediaProvider:
 
     async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
         self._check("find_items")
-        catalog = self._pool()
-        pool = self._pools.get(media_filter)
-        if pool is None:
-            positions = [i for i, it in enumerate(catalog) if media_filter.matches(it)]
-            pool = self._pools[media_filter] = MediaPool.from_catalog(catalog, positions)
-        return pool
+        return self._pool().matching(media_filter)
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:
         self._check("get_items")

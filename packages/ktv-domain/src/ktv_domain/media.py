@@ -7,10 +7,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from .errors import ValidationError
 from .ids import MediaItemId
+
+if TYPE_CHECKING:
+    from .media_filter import MediaFilter
 
 __all__ = ["MIN_PLAYABLE_SECS", "ContentType", "MediaItem", "MediaPool", "duration_to_us"]
 
@@ -76,12 +79,13 @@ class MediaPool(Sequence[MediaItem]):
     derives its index from the catalog's in linear time instead of sorting.
     """
 
-    __slots__ = ("_index", "_items", "catalog", "catalog_positions")
+    __slots__ = ("_index", "_items", "_matching", "catalog", "catalog_positions")
 
     def __init__(self, items: Sequence[MediaItem], *, catalog: MediaPool | None = None,
                  catalog_positions: Sequence[int] | None = None) -> None:
         self._items: tuple[MediaItem, ...] = tuple(items)
         self._index: object | None = None
+        self._matching: dict[MediaFilter, MediaPool] = {}
         self.catalog = catalog
         #: Where each item sits in ``catalog`` (optional; spares the engine id look-ups).
         self.catalog_positions = catalog_positions
@@ -94,6 +98,19 @@ class MediaPool(Sequence[MediaItem]):
         """The pool of ``catalog``'s items at ``positions`` (ascending)."""
         items = catalog.items
         return cls([items[p] for p in positions], catalog=catalog, catalog_positions=positions)
+
+    def matching(self, media_filter: MediaFilter) -> MediaPool:
+        """The pool of this catalog's items matching ``media_filter``, cut once per filter.
+
+        Providers that keep a catalog answer ``find_items`` with it: the same
+        pool object comes back while the catalog is unchanged (a new catalog
+        starts with no cut pools), so the engine's index on it is reused.
+        """
+        pool = self._matching.get(media_filter)
+        if pool is None:
+            positions = [i for i, it in enumerate(self._items) if media_filter.matches(it)]
+            pool = self._matching[media_filter] = MediaPool.from_catalog(self, positions)
+        return pool
 
     @overload
     def __getitem__(self, i: int) -> MediaItem: ...

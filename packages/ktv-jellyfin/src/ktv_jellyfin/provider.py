@@ -81,19 +81,13 @@ class JellyfinProvider:
         self._by_id: dict[MediaItemId, MediaItem] = {}
         self._collections: list[LibraryCollection] = []
         self._fetched_at = 0.0
-        self._pools: dict[MediaFilter, MediaPool] = {}
         #: How many full catalog walks ran (for tests and metrics).
         self.catalog_fetches = 0
 
     # -- MediaProvider ---------------------------------------------------------
 
     async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
-        catalog = await self.catalog()
-        pool = self._pools.get(media_filter)
-        if pool is None:
-            positions = [i for i, it in enumerate(catalog) if media_filter.matches(it)]
-            pool = self._pools[media_filter] = MediaPool.from_catalog(catalog, positions)
-        return pool
+        return (await self.catalog()).matching(media_filter)
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:
         wanted = [normalize_id(i) for i in ids]
@@ -165,7 +159,6 @@ class JellyfinProvider:
         if self._catalog is None or self._catalog.items != tuple(items):
             self._catalog = MediaPool(items)
             self._by_id = {it.id: it for it in items}
-            self._pools = {}
         self._fetched_at = self._monotonic()
         return self._catalog
 

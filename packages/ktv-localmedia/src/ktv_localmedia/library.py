@@ -110,7 +110,6 @@ class LocalLibrary:
         self._by_id: dict[MediaItemId, MediaItem] = {}
         self._files: dict[MediaItemId, IndexedFile] = {}
         self._collections: dict[str, LibraryCollection] = {}
-        self._pools: dict[MediaFilter, MediaPool] = {}
         self._loading: asyncio.Lock | None = None
         #: How many times the catalog was (re)loaded from the index (for tests).
         self.catalog_loads = 0
@@ -118,12 +117,7 @@ class LocalLibrary:
     # -- MediaProvider ---------------------------------------------------------------
 
     async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
-        catalog = await self._fresh_catalog()
-        pool = self._pools.get(media_filter)
-        if pool is None:
-            positions = [i for i, it in enumerate(catalog) if media_filter.matches(it)]
-            pool = self._pools[media_filter] = MediaPool.from_catalog(catalog, positions)
-        return pool
+        return (await self._fresh_catalog()).matching(media_filter)
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:
         await self._fresh_catalog()
@@ -196,7 +190,6 @@ class LocalLibrary:
         items = sorted((f.item for f in usable if f.item is not None), key=lambda it: it.id)
         if tuple(items) != self._catalog.items:
             self._catalog = MediaPool(items)
-            self._pools = {}
         self._by_id = {it.id: it for it in items}
         self._files = {f.item_id: f for f in usable}
         self._collections = {c.id: c for f in usable for c in f.collections}
