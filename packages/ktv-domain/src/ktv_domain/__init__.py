@@ -47,6 +47,7 @@ from .library import (
 )
 from .media import MIN_PLAYABLE_SECS, ContentType, MediaItem, MediaPool
 from .media_filter import MediaFilter
+from .playout import DEFAULT_MAX_SLATE, PlayoutSegment, playout_plan, revise, segment_at
 from .ports import (
     AccessToken,
     ChannelRepository,
@@ -87,6 +88,7 @@ from .schedule_view import NowPlaying, ScheduleView
 from .user import Email, User, validate_password
 
 __all__ = [
+    "DEFAULT_MAX_SLATE",
     "DEFAULT_PAGE_SIZE",
     "FEED_TOKEN_PREFIX",
     "MAX_PAGE_SIZE",
@@ -140,6 +142,7 @@ __all__ = [
     "OidcUnavailable",
     "PasswordHasher",
     "PlayableSource",
+    "PlayoutSegment",
     "ProgrammingBlock",
     "RecyclePolicy",
     "RegistrationClosed",
@@ -166,6 +169,9 @@ __all__ = [
     "load_zone",
     "new_feed_token",
     "new_id",
+    "playout_plan",
+    "revise",
     "run_inline",
+    "segment_at",
     "validate_password",
 ]

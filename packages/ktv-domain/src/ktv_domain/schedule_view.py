@@ -54,6 +54,11 @@ class ScheduleView:
         nxt = self._slots[i + 1] if i + 1 < len(self._slots) else None
         return NowPlaying(slot=self._slots[i], offset=at - self._starts[i], next=nxt)
 
+    def next_after(self, at: datetime) -> ScheduledSlot | None:
+        """The first slot starting strictly after ``at``, or None."""
+        i = bisect_right(self._starts, at)
+        return self._slots[i] if i < len(self._slots) else None
+
     def window(self, start: datetime, until: datetime) -> list[ScheduledSlot]:
         """Every slot with ``end_at > start`` and ``start_at < until``, by start."""
         lo = bisect_right(self._ends, start)
