@@ -7,7 +7,7 @@ Adapters implement them explicitly; tests use the in-memory fakes in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -35,6 +35,8 @@ __all__ = [
     "CpuRunner",
     "FeedTokenRepository",
     "MediaIndexRepository",
+    "MediaInput",
+    "MediaInputs",
     "MediaProvider",
     "PasswordHasher",
     "PlayableSource",
@@ -71,6 +73,31 @@ class PlayableSource:
 
     url: str
     mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaInput:
+    """Where a server-side reader (ffmpeg) reads an item's bytes: a file path or a URL.
+
+    ``headers`` may carry a media server's secret (its API key): it is for the
+    reader only, never sent to a client, never logged (``repr`` leaves it out).
+    """
+
+    location: str
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Header values, for scrubbing a reader's error output."""
+        return tuple(v for _, v in self.headers)
+
+
+class MediaInputs(Protocol):
+    """Where ffmpeg reads items from (local files, a media server's static stream)."""
+
+    async def media_input(self, item_id: MediaItemId) -> MediaInput:
+        """NotFound when the item is unknown or its file is gone; MediaSourceError when
+        the source cannot be reached."""
 
 
 class MediaProvider(Protocol):

@@ -58,6 +58,11 @@ class JellyfinHttp:
         self._headers = {"Authorization": auth_header(api_key, device_id),
                          "Accept": "application/json"}
 
+    @property
+    def auth_headers(self) -> tuple[tuple[str, str], ...]:
+        """The header that authenticates a reader of this server (holds the API key)."""
+        return (("Authorization", self._headers["Authorization"]),)
+
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, "***").replace(quote(self._api_key, safe=""), "***")
 

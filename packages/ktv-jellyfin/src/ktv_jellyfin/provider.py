@@ -28,6 +28,7 @@ from ktv_domain import (
     CollectionKind,
     LibraryCollection,
     MediaFilter,
+    MediaInput,
     MediaItem,
     MediaItemId,
     MediaPool,
@@ -116,6 +117,15 @@ class JellyfinProvider:
             raise NotFound(f"media item {item_id} not found")
         # Anonymous endpoint with Range support; never carries the API key.
         return PlayableSource(url=f"{self.base_url}/Videos/{found[0].id}/stream?static=true")
+
+    async def media_input(self, item_id: MediaItemId) -> MediaInput:
+        """The static stream (Range-capable) with the API key in a header ffmpeg sends:
+        never in the URL, so never in a log line or an error message."""
+        found = await self.get_items([item_id])
+        if not found:
+            raise NotFound(f"media item {item_id} not found")
+        return MediaInput(location=f"{self.base_url}/Videos/{found[0].id}/stream?static=true",
+                          headers=self._http.auth_headers)
 
     # -- catalog -----------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from ktv_domain import (
     IndexedFile,
     LibraryCollection,
     MediaFilter,
+    MediaInput,
     MediaItem,
     MediaItemId,
     MediaPool,
@@ -140,6 +141,10 @@ class LocalLibrary:
         return list(self._collections.values())
 
     # -- files -------------------------------------------------------------------------
+
+    async def media_input(self, item_id: MediaItemId) -> MediaInput:
+        """Where ffmpeg reads the item: its file, checked as :meth:`local_file` does."""
+        return MediaInput(location=str(await self.local_file(item_id)))
 
     async def local_file(self, item_id: MediaItemId) -> Path:
         """The real path of an indexed item's file; NotFound when unknown, gone, or

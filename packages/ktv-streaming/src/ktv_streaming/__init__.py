@@ -1,0 +1,46 @@
+"""K-TV streaming adapter: continuous per-channel MPEG-TS (and HLS) from ffmpeg.
+
+One :class:`ChannelSession` per channel, profile and delay plays the domain's
+playout plan through ffmpeg, splices the runs into one transport stream whose
+timestamps are the guide's instants (:class:`Splicer`), paces it to the clock
+and fans it out to every viewer (:class:`Broadcast`). :class:`StreamManager`
+starts, shares, bounds and stops sessions. Imports only the domain.
+"""
+
+from .errors import SessionClosed, SessionLimitReached, SourceUnreadable, StreamingError
+from .fanout import Broadcast, Viewer
+from .manager import SessionInfo, StreamManager, StreamSettings
+from .probe import SourceInfo, probe
+from .profiles import PROFILE_NAMES, ProfileName, StreamProfile
+from .session import ChannelSchedule, ChannelSession, SessionConfig, SessionKey, item_label
+from .slate import Slates, SlateText, render_png
+from .splicer import Chunk, Splicer, ticks_from_us, us_from_ticks
+
+__all__ = [
+    "PROFILE_NAMES",
+    "Broadcast",
+    "ChannelSchedule",
+    "ChannelSession",
+    "Chunk",
+    "ProfileName",
+    "SessionClosed",
+    "SessionConfig",
+    "SessionInfo",
+    "SessionKey",
+    "SessionLimitReached",
+    "SlateText",
+    "Slates",
+    "SourceInfo",
+    "SourceUnreadable",
+    "Splicer",
+    "StreamManager",
+    "StreamProfile",
+    "StreamSettings",
+    "StreamingError",
+    "Viewer",
+    "item_label",
+    "probe",
+    "render_png",
+    "ticks_from_us",
+    "us_from_ticks",
+]
