@@ -97,7 +97,7 @@ def test_the_plan_tiles_time_exactly_from_any_instant(data: st.DataObject) -> No
             assert seg.offset == timedelta(0)
             assert seg.start_at == seg.slot.start_at
     # Every slot inside the window appears, whole, in order; nothing else does.
-    inside = [s for s in view.window(start, until)]
+    inside = list(view.window(start, until))
     assert [seg.slot for seg in plan if seg.slot is not None] == inside
     for seg in plan:
         if seg.slot is not None and seg.end_at < until:

@@ -9,7 +9,6 @@ its last viewer left and nothing else (an HLS fetch) touched it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import shutil
