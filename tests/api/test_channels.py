@@ -50,10 +50,12 @@ async def test_create_assigns_numbers_and_defaults(any_api: Api) -> None:
     assert first["description"] == ""
     assert first["schedule_config"] == {"blocks": []}
     assert first["recycle_policy"] == DEFAULT_POLICY
+    assert first["stream_profile"] is None  # the server's STREAM_PROFILE
+    assert first["catchup_days"] == 7
     assert first["created_at"] == first["updated_at"] == "2026-11-21T12:00:00Z"
     assert set(first) == {"id", "name", "description", "number", "timezone", "enabled",
-                          "logo_url", "schedule_config", "recycle_policy", "created_at",
-                          "updated_at"}
+                          "logo_url", "schedule_config", "recycle_policy", "stream_profile",
+                          "catchup_days", "created_at", "updated_at"}
 
 
 async def test_explicit_and_duplicate_numbers(any_api: Api) -> None:

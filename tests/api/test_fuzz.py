@@ -139,7 +139,11 @@ def _setup(app: Any) -> Target:
 # runs, and its lazy ``from_fixture`` loader does not work with pytest 9. The app runs in
 # schemathesis' ASGI portal thread; the module fixture stops its lifespan at the end.
 APP = _app()
-schema = schemathesis.openapi.from_asgi(OPENAPI, APP, config=_config())
+#: Operations left out, with why. Never-ending streams: a GET never completes, so a case
+#: could not be validated (their statuses, HEAD and errors are tested in test_live.py).
+EXCLUDED_PATHS = r"/live\.ts$|^/iptv/\{token\}/(stream|hdhr/auto)/"
+schema = schemathesis.openapi.from_asgi(OPENAPI, APP, config=_config()).exclude(
+    path_regex=EXCLUDED_PATHS)
 TARGET = _setup(APP)
 
 

@@ -45,6 +45,7 @@ from ktv_sql import (
 from .controllers.auth import AuthController
 from .controllers.channels import ChannelController
 from .controllers.library import LibraryController
+from .controllers.live import IptvStreamController, LiveController, StreamsController
 from .controllers.media import MediaController
 from .controllers.oidc import OidcController
 from .controllers.schedule import ScheduleController
@@ -60,6 +61,7 @@ from .problems import exception_handlers
 from .security import Authenticator, RateLimiter
 from .settings import Settings
 from .state import Ktv, Readiness, provide_ktv
+from .streams import StreamsCollector, build_streams
 
 __all__ = ["Overrides", "SystemClock", "create_app"]
 
@@ -110,6 +112,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     """The K-TV app. ``keeper=False`` leaves the background keeper off (tests)."""
     o = overrides or Overrides()
     app_metrics = Metrics()
+    live: list[Ktv] = []  # the lifespan's Ktv, for the metrics read at scrape time
+    app_metrics.registry.register(StreamsCollector(lambda: live[-1].streams if live else None))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -118,6 +122,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         owned_oidc_http: httpx.AsyncClient | None = None
         tasks: list[asyncio.Task[None]] = []
         local: LocalLibrary | None = None
+        ktv_built: Ktv | None = None
         media_urls = MediaUrls.from_settings(settings, o.clock or SystemClock())
         try:
             media, media_source = o.media, o.media_source or ("custom" if o.media else None)
@@ -145,9 +150,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                 local = _local(settings, uow, o.clock or SystemClock(), media_urls,
                                o.short_max_secs)
                 media, media_source = local, "local"
-            ktv = _build(settings, o, uow, engine, app_metrics, media, media_source,
-                         media_urls, oidc_http=oidc_http, local=local)
+            ktv = ktv_built = _build(settings, o, uow, engine, app_metrics, media, media_source,
+                                     media_urls, oidc_http=oidc_http, local=local)
             app.state.ktv = ktv
+            live.append(ktv)
             if local is not None:
                 tasks.append(asyncio.create_task(_scan_loop(local, rescan_interval),
                                                  name="media-scan"))
@@ -173,6 +179,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                       database=redact_url(engine.url) if engine else "(override)")
             yield
         finally:
+            if ktv_built is not None:
+                await ktv_built.streams.close()
+                live.remove(ktv_built)
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -191,7 +200,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     app = Litestar(
         route_handlers=[Router(path="/api/v1", route_handlers=[
             AuthController, OidcController, ChannelController, ScheduleController, SystemController,
-            MediaController, LibraryController, openapi_json]), metrics],
+            MediaController, LibraryController, LiveController, StreamsController,
+            openapi_json]), IptvStreamController, metrics],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=exception_handlers,
@@ -289,7 +299,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                media=media, media_source=media_source,
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
-               library=LibraryService(media), scanner=local, media_urls=media_urls)
+               library=LibraryService(media), scanner=local, media_urls=media_urls,
+               streams=build_streams(settings, clock, onair, uow, media))
 
 
 def _oidc(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> OidcClient:

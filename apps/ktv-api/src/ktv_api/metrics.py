@@ -29,6 +29,9 @@ class Metrics:
                                    "1 when this process runs the keeper", registry=r)
         self.onair_channels = Gauge("ktv_onair_channels",
                                     "Channels held in the in-memory schedule view", registry=r)
+        self.stream_tunein = Histogram(
+            "ktv_stream_tunein_seconds", "Stream request to its first byte sent",
+            registry=r, buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10))
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -41,6 +41,7 @@ from ktv_domain import (
     OidcUnavailable,
     ValidationError,
 )
+from ktv_streaming import SessionLimitReached
 
 __all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "exception_handlers",
            "problem_response", "problem_responses"]
@@ -183,6 +184,11 @@ def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     return problem_response(status, detail, headers=headers or None)
 
 
+def _streams_full(_: Request[Any, Any, Any], exc: SessionLimitReached) -> Response[Problem]:
+    return problem_response(HTTP_503_SERVICE_UNAVAILABLE, exc.message,
+                            headers={"Retry-After": str(exc.retry_after)})
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     _log.exception("unhandled error", path=request.url.path, error_type=type(exc).__name__)
     return problem_response(HTTP_500_INTERNAL_SERVER_ERROR,
@@ -192,6 +198,7 @@ def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Probl
 exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _domain,
     RateLimited: _rate_limited,
+    SessionLimitReached: _streams_full,
     ValidationException: _validation,
     HTTPException: _http,
     404: _http,

@@ -30,6 +30,7 @@ MIN_COOKIE_SECRET = 64
 MIN_DISTINCT_SECRET_CHARS = 8
 
 LogFormat = Literal["auto", "json", "console"]
+StreamProfileName = Literal["transcode", "copy"]
 T = TypeVar("T")
 
 
@@ -72,6 +73,12 @@ class Settings:
     public_base_url: str | None = None
     schedule_horizon_hours: int = 48
     ffmpeg_path: str | None = None
+    #: Channel streams: how they are made, their picture height, when an unwatched
+    #: pipeline stops, how many run at once (docs/streaming.md).
+    stream_profile: StreamProfileName = "transcode"
+    stream_height: int = 720
+    stream_idle_secs: int = 15
+    stream_max_sessions: int = 4
     cors_allowed_origins: tuple[str, ...] = ("http://localhost:5173",)
     production: bool = False
     log_level: str = "info"
@@ -205,6 +212,10 @@ def load_settings(environ: Mapping[str, str] | None = None,
     r.parsed("LOG_LEVEL", _log_level, "one of " + ", ".join(sorted(_LEVELS)))
     r.parsed("LOG_FORMAT", _log_format, "auto, json or console")
     r.integer("AUTH_RATE_LIMIT_PER_MINUTE", 1, 100_000)
+    r.parsed("STREAM_PROFILE", _stream_profile, "transcode or copy")
+    r.integer("STREAM_HEIGHT", 144, 2160)
+    r.integer("STREAM_IDLE_SECS", 1, 3600)
+    r.integer("STREAM_MAX_SESSIONS", 1, 256)
     settings = Settings(**r.values)  # type: ignore[arg-type]
     problems = r.problems + _consistency(settings)
     if problems:
@@ -216,6 +227,15 @@ def _log_level(value: str) -> str:
     if value.lower() not in _LEVELS:
         raise ValueError
     return value.lower()
+
+
+def _stream_profile(value: str) -> StreamProfileName:
+    lowered = value.lower()
+    if lowered == "transcode":
+        return "transcode"
+    if lowered == "copy":
+        return "copy"
+    raise ValueError
 
 
 def _log_format(value: str) -> LogFormat:

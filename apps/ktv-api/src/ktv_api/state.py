@@ -22,6 +22,7 @@ from .metrics import Metrics
 from .onair import OnAir
 from .security import Authenticator, RateLimiter, TokenVerifier
 from .settings import Settings
+from .streams import Streams
 
 __all__ = ["CurrentUser", "FeedUser", "Ktv", "KtvDep", "LibraryScanner", "Readiness",
            "TokenService", "provide_feed_user", "provide_ktv", "provide_user"]
@@ -72,6 +73,8 @@ class Ktv:
     scanner: LibraryScanner | None = None
     #: Signs and checks the links of ``/media/{id}/stream``.
     media_urls: MediaUrls
+    #: The channel streams (sessions, viewers).
+    streams: Streams
 
 
 def provide_ktv(state: State) -> Ktv:

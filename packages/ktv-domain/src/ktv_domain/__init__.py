@@ -3,7 +3,13 @@
 Standard library only. See ``docs/architecture.md`` and ``docs/scheduling.md``.
 """
 
-from .channel import Channel, load_zone
+from .channel import (
+    DEFAULT_CATCHUP_DAYS,
+    MAX_CATCHUP_DAYS,
+    STREAM_PROFILES,
+    Channel,
+    load_zone,
+)
 from .errors import (
     AccountLinkRefused,
     AuthenticationFailed,
@@ -90,6 +96,9 @@ from .schedule_view import NowPlaying, ScheduleView
 from .user import Email, User, validate_password
 
 __all__ = [
+    "DEFAULT_CATCHUP_DAYS",
+    "MAX_CATCHUP_DAYS",
+    "STREAM_PROFILES",
     "DEFAULT_MAX_SLATE",
     "DEFAULT_PAGE_SIZE",
     "FEED_TOKEN_PREFIX",

@@ -12,7 +12,14 @@ from .errors import FieldError, ValidationError
 from .ids import ChannelId, UserId
 from .schedule_config import RecyclePolicy, ScheduleConfig
 
-__all__ = ["Channel", "load_zone", "validate_channel_number", "validate_logo_url"]
+__all__ = ["DEFAULT_CATCHUP_DAYS", "MAX_CATCHUP_DAYS", "STREAM_PROFILES", "Channel", "load_zone",
+           "validate_channel_number", "validate_logo_url"]
+
+#: How a channel's stream is made (see docs/streaming.md); None on a channel: the default.
+STREAM_PROFILES = ("transcode", "copy")
+#: Days of history a channel can be replayed from (catch-up, start-over); 0 turns it off.
+DEFAULT_CATCHUP_DAYS = 7
+MAX_CATCHUP_DAYS = 30
 
 _NUMBER = re.compile(r"[1-9][0-9]{0,4}(\.[0-9]{1,3})?")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
@@ -56,9 +63,19 @@ class Channel:
     logo_url: str | None = None
     schedule_config: ScheduleConfig = field(default_factory=ScheduleConfig)
     recycle_policy: RecyclePolicy = field(default_factory=RecyclePolicy)
+    #: "transcode", "copy", or None for the server's default (``STREAM_PROFILE``).
+    stream_profile: str | None = None
+    catchup_days: int = DEFAULT_CATCHUP_DAYS
 
     def __post_init__(self) -> None:
         errors: list[FieldError] = []
+        if self.stream_profile is not None and self.stream_profile not in STREAM_PROFILES:
+            errors.append(FieldError("stream_profile",
+                                     f"must be one of {', '.join(STREAM_PROFILES)} or null"))
+        if (isinstance(self.catchup_days, bool) or not isinstance(self.catchup_days, int)
+                or not 0 <= self.catchup_days <= MAX_CATCHUP_DAYS):
+            errors.append(FieldError("catchup_days",
+                                     f"must be a whole number of days within 0..{MAX_CATCHUP_DAYS}"))
         if not self.name.strip():
             errors.append(FieldError("name", "must not be blank"))
         elif len(self.name) > 200:

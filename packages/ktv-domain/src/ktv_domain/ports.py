@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Protocol, Self, TypeVar, runtime_checkable
 
 from .channel import Channel
 from .feed_tokens import FeedToken
@@ -92,6 +92,7 @@ class MediaInput:
         return tuple(v for _, v in self.headers)
 
 
+@runtime_checkable
 class MediaInputs(Protocol):
     """Where ffmpeg reads items from (local files, a media server's static stream)."""
 

@@ -23,6 +23,7 @@ def _values(ch: Channel) -> dict[str, Any]:
             "description": ch.description, "timezone": ch.timezone, "enabled": ch.enabled,
             "logo_url": ch.logo_url, "schedule_config": encode_config(ch.schedule_config),
             "recycle_policy": encode_policy(ch.recycle_policy),
+            "stream_profile": ch.stream_profile, "catchup_days": ch.catchup_days,
             "created_at": ch.created_at, "updated_at": ch.updated_at}
 
 
@@ -32,7 +33,8 @@ def _channel(row: Row[Any]) -> Channel:
                    description=row.description, timezone=row.timezone,
                    enabled=bool(row.enabled), logo_url=row.logo_url,
                    schedule_config=decode_config(row.schedule_config),
-                   recycle_policy=decode_policy(row.recycle_policy))
+                   recycle_policy=decode_policy(row.recycle_policy),
+                   stream_profile=row.stream_profile, catchup_days=row.catchup_days)
 
 
 def number_key(ch: Channel) -> tuple[int, int, str]:

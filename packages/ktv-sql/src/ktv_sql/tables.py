@@ -121,6 +121,8 @@ channels = Table(
     Column("logo_url", Text),
     Column("schedule_config", JsonText, nullable=False),
     Column("recycle_policy", JsonText, nullable=False),
+    Column("stream_profile", Text),
+    Column("catchup_days", Integer, nullable=False, server_default="7"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
 )

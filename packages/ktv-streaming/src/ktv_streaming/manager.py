@@ -97,6 +97,7 @@ class StreamManager:
         self._lock = asyncio.Lock()
         self.restarts_total = 0
         self.started_total = 0
+        self._bytes_out_done = 0
 
     # -- watching -----------------------------------------------------------------------
 
@@ -151,6 +152,7 @@ class StreamManager:
         if running is not None and running.task is task:
             del self._running[key]
             self.restarts_total += running.session.stats.restarts
+            self._bytes_out_done += running.session.broadcast.bytes_out
         if not task.cancelled() and task.exception() is not None:
             _log.error("stream session crashed", exc_info=task.exception(),
                        extra={"channel_id": str(key.channel_id)})
@@ -196,8 +198,10 @@ class StreamManager:
         return sum(r.session.broadcast.viewers for r in self._running.values())
 
     @property
-    def bytes_out(self) -> int:
-        return sum(r.session.broadcast.bytes_out for r in self._running.values())
+    def bytes_out_total(self) -> int:
+        """Bytes sent to viewers by every session of this process, ended ones included."""
+        return self._bytes_out_done + sum(r.session.broadcast.bytes_out
+                                          for r in self._running.values())
 
     def __len__(self) -> int:
         return len(self._running)
@@ -219,6 +223,7 @@ class StreamManager:
         running.task.cancel()
         await asyncio.wait([running.task])
         self.restarts_total += running.session.stats.restarts
+        self._bytes_out_done += running.session.broadcast.bytes_out
 
     async def close(self) -> None:
         for key in list(self._running):

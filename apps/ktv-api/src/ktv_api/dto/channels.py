@@ -10,6 +10,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from ktv_domain import (
+    DEFAULT_CATCHUP_DAYS,
+    MAX_CATCHUP_DAYS,
     AlgorithmicContent,
     BlockContent,
     BlockId,
@@ -36,6 +38,13 @@ Name = Annotated[str, msgspec.Meta(max_length=1000, examples=["90s Sitcom Networ
 Values = Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]],
                    msgspec.Meta(max_length=1000)]
 Count = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]
+Profile = Annotated[Literal["transcode", "copy"], msgspec.Meta(
+    description="How the channel's stream is made: transcode (frame-accurate, seamless) or "
+                "copy (remux only, cheapest; uniform libraries); null: the server's "
+                "STREAM_PROFILE")]
+CatchupDays = Annotated[int, msgspec.Meta(
+    ge=0, le=MAX_CATCHUP_DAYS, description="Days of history the channel can be replayed "
+                                           "from (catch-up, start-over); 0 turns it off")]
 
 
 class FilterDto(Request):
@@ -167,6 +176,8 @@ class ChannelCreate(Request):
     logo_url: Text | None = None
     schedule_config: ScheduleConfigIn | None = None
     recycle_policy: RecyclePolicyDto | None = None
+    stream_profile: Profile | None = None
+    catchup_days: CatchupDays = DEFAULT_CATCHUP_DAYS
 
     def to_spec(self) -> ChannelSpec:
         blocks = self.schedule_config.blocks if self.schedule_config else []
@@ -174,7 +185,8 @@ class ChannelCreate(Request):
             name=self.name, description=self.description, number=self.number,
             timezone=self.timezone, enabled=self.enabled, logo_url=self.logo_url,
             blocks=_block_specs(blocks),
-            recycle_policy=_policy(self.recycle_policy) if self.recycle_policy else None)
+            recycle_policy=_policy(self.recycle_policy) if self.recycle_policy else None,
+            stream_profile=self.stream_profile, catchup_days=self.catchup_days)
 
 
 class ChannelUpdate(Request):
@@ -190,6 +202,9 @@ class ChannelUpdate(Request):
     schedule_config: ScheduleConfigIn | UnsetType = UNSET
     #: null restores the default policy.
     recycle_policy: RecyclePolicyDto | UnsetType | None = UNSET
+    #: null returns to the server's default profile.
+    stream_profile: Profile | UnsetType | None = UNSET
+    catchup_days: CatchupDays | UnsetType = UNSET
 
     def to_changes(self) -> ChannelChanges:
         policy, config = self.recycle_policy, self.schedule_config
@@ -202,7 +217,11 @@ class ChannelUpdate(Request):
             logo_url=KEEP if isinstance(self.logo_url, UnsetType) else self.logo_url,
             blocks=KEEP if isinstance(config, UnsetType) else _block_specs(config.blocks),
             recycle_policy=(KEEP if isinstance(policy, UnsetType)
-                            else None if policy is None else _policy(policy)))
+                            else None if policy is None else _policy(policy)),
+            stream_profile=(KEEP if isinstance(self.stream_profile, UnsetType)
+                            else self.stream_profile),
+            catchup_days=(KEEP if isinstance(self.catchup_days, UnsetType)
+                          else self.catchup_days))
 
 
 class BlockOut(Response):
@@ -234,6 +253,8 @@ class ChannelOut(Response):
     logo_url: str | None
     schedule_config: ScheduleConfigOut
     recycle_policy: RecyclePolicyDto
+    stream_profile: Profile | None
+    catchup_days: int
     created_at: datetime
     updated_at: datetime
 
@@ -244,4 +265,6 @@ class ChannelOut(Response):
                    schedule_config=ScheduleConfigOut(
                        blocks=[BlockOut.of(b) for b in ch.schedule_config.blocks]),
                    recycle_policy=RecyclePolicyDto.of(ch.recycle_policy),
+                   stream_profile=ch.stream_profile,  # type: ignore[arg-type]
+                   catchup_days=ch.catchup_days,
                    created_at=utc(ch.created_at), updated_at=utc(ch.updated_at))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any, Final
 
-from ..channel import Channel
+from ..channel import DEFAULT_CATCHUP_DAYS, Channel
 from ..errors import Conflict, FieldError, NotFound, ValidationError
 from ..ids import BlockId, ChannelId, UserId, new_id
 from ..ports import Clock, UnitOfWork
@@ -60,6 +60,8 @@ class ChannelSpec:
     logo_url: str | None = None
     blocks: Sequence[BlockSpec] = ()
     recycle_policy: RecyclePolicy | None = None
+    stream_profile: str | None = None
+    catchup_days: int = DEFAULT_CATCHUP_DAYS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +77,9 @@ class ChannelChanges:
     blocks: Sequence[BlockSpec] | Unset = UNSET
     #: None restores the default policy.
     recycle_policy: RecyclePolicy | Unset | None = UNSET
+    #: None returns to the server's default profile.
+    stream_profile: str | Unset | None = UNSET
+    catchup_days: int | Unset = UNSET
 
 
 def build_config(blocks: Sequence[BlockSpec]) -> ScheduleConfig:
@@ -135,6 +140,7 @@ class ChannelService:
                 description=spec.description, number=number, timezone=spec.timezone,
                 enabled=spec.enabled, logo_url=spec.logo_url, schedule_config=config,
                 recycle_policy=spec.recycle_policy or RecyclePolicy(),
+                stream_profile=spec.stream_profile, catchup_days=spec.catchup_days,
                 created_at=now, updated_at=now)
             await uow.channels.add(channel)
             await uow.commit()

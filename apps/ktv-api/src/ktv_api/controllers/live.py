@@ -1,0 +1,175 @@
+"""Continuous channel streams (MPEG-TS) and the running sessions.
+
+* ``/iptv/{token}/stream/{number}.ts`` and its HDHomeRun alias
+  ``/iptv/{token}/hdhr/auto/v{number}`` (feed token: IPTV players, Jellyfin, Plex);
+* ``/api/v1/channels/{id}/live.ts`` (Bearer: the SPA);
+* ``GET /api/v1/streams`` and ``DELETE /api/v1/streams/{channel_id}``.
+
+A stream never ends while the channel exists; unknown query parameters
+(``transcode=`` from Jellyfin, Plex's additions) are ignored. ``HEAD`` answers
+the headers and starts nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+import msgspec
+from litestar import Controller, HttpMethod, Request, Response, delete, get, route
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.response import Stream
+from litestar.response.base import ASGIResponse
+
+from ktv_domain import Channel, ChannelId, NotFound
+from ktv_streaming import SessionInfo, Viewer
+
+from ..problems import problem_responses
+from ..state import CurrentUser, FeedUser, Ktv, KtvDep, provide_feed_user, provide_user
+from .auth import BEARER
+
+__all__ = ["IptvStreamController", "LiveController", "StreamsController"]
+
+TS_MEDIA_TYPE: Final = "video/mp2t"
+_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+class _TsStream(Stream):
+    """A Stream whose own media type wins over the route's."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> ASGIResponse:
+        kwargs["media_type"] = self.media_type
+        return super().to_asgi_response(*args, **kwargs)
+
+
+def _number_of(name: str, *, prefix: str = "", suffix: str = "") -> str:
+    if not (name.startswith(prefix) and name.endswith(suffix)):
+        raise NotFound("channel not found")
+    return name[len(prefix):len(name) - len(suffix) if suffix else None]
+
+
+async def _serve(request: Request[Any, Any, Any], ktv: Ktv, channel: Channel) -> Response[Any]:
+    if request.method == HttpMethod.HEAD:
+        return Response(b"", media_type=TS_MEDIA_TYPE, headers=_HEADERS)
+    streams = ktv.streams
+    started = time.perf_counter()
+    viewer = await streams.watch(channel)
+    return _TsStream(_relay(viewer, ktv, started), media_type=TS_MEDIA_TYPE, headers=_HEADERS)
+
+
+async def _relay(viewer: Viewer, ktv: Ktv, started: float) -> AsyncIterator[bytes]:
+    first = True
+    try:
+        while (data := await viewer.next()) is not None:
+            if first:
+                ktv.metrics.stream_tunein.observe(time.perf_counter() - started)
+                first = False
+            yield data
+    finally:
+        viewer.close("left")
+
+
+_TS_HEADERS = [ResponseHeader(name="Cache-Control", value="no-store", documentation_only=True)]
+_TS_DESCRIPTION = "An endless MPEG transport stream"
+
+
+class IptvStreamController(Controller):
+    """The feed-token stream routes (outside ``/api/v1``)."""
+
+    path = "/iptv/{token:str}"
+    tags = ["iptv"]
+    dependencies = {"user": Provide(provide_feed_user)}
+
+    @route("/stream/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD],
+           summary="A channel's continuous stream, by number (`101.ts`; feed token)",
+           media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
+           response_headers=_TS_HEADERS, responses=problem_responses(404, 429, 503))
+    async def stream(self, request: Request[Any, Any, Any], name: FromPath[str],
+                     user: FeedUser, ktv: KtvDep) -> Response[Any]:
+        channel = await ktv.streams.channel_by_number(user.id, _number_of(name, suffix=".ts"))
+        return await _serve(request, ktv, channel)
+
+    @route("/hdhr/auto/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD],
+           summary="HDHomeRun tuner alias of a channel's stream (`v101`)",
+           media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
+           response_headers=_TS_HEADERS, responses=problem_responses(404, 429, 503))
+    async def hdhr(self, request: Request[Any, Any, Any], name: FromPath[str],
+                   user: FeedUser, ktv: KtvDep) -> Response[Any]:
+        channel = await ktv.streams.channel_by_number(user.id, _number_of(name, prefix="v"))
+        return await _serve(request, ktv, channel)
+
+
+class LiveController(Controller):
+    path = "/channels/{channel_id:uuid}"
+    tags = ["streams"]
+    security = BEARER
+    dependencies = {"user": Provide(provide_user)}
+
+    @route("/live.ts", http_method=[HttpMethod.GET, HttpMethod.HEAD],
+           summary="The channel's continuous stream (MPEG-TS)",
+           media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
+           response_headers=_TS_HEADERS, responses=problem_responses(401, 404, 503))
+    async def live(self, request: Request[Any, Any, Any], channel_id: FromPath[uuid.UUID],
+                   user: CurrentUser, ktv: KtvDep) -> Response[Any]:
+        """Tunes in at the second the guide is at; shared by every viewer of the channel.
+        Unknown query parameters are ignored."""
+        channel = await ktv.streams.channel_by_id(user.id, ChannelId(channel_id))
+        return await _serve(request, ktv, channel)
+
+
+class StreamOut(msgspec.Struct, kw_only=True):
+    channel_id: uuid.UUID
+    channel_number: str
+    channel_name: str
+    profile: str
+    #: Seconds behind the wall clock (a time-shifted session); 0: live.
+    delay_secs: float
+    viewers: int
+    on_air: str
+    item_id: str | None
+    title: str | None
+    offset_secs: float | None
+    failure: str | None
+    uptime_secs: float
+    restarts: int
+    #: Content produced per second of waiting for ffmpeg (below 1: slower than real time).
+    speed: float | None
+    bytes_out: int
+
+    @classmethod
+    def of(cls, s: SessionInfo) -> StreamOut:
+        return cls(channel_id=s.channel_id, channel_number=s.channel_number,
+                   channel_name=s.channel_name, profile=s.profile, delay_secs=s.delay_secs,
+                   viewers=s.viewers, on_air=s.on_air, item_id=s.item_id, title=s.title,
+                   offset_secs=None if s.offset_secs is None else round(s.offset_secs, 3),
+                   failure=s.failure, uptime_secs=round(s.uptime_secs, 3),
+                   restarts=s.restarts,
+                   speed=None if s.speed is None else round(s.speed, 2), bytes_out=s.bytes_out)
+
+
+class StreamsController(Controller):
+    path = "/streams"
+    tags = ["streams"]
+    security = BEARER
+    dependencies = {"user": Provide(provide_user)}
+
+    @get("/", summary="Running channel sessions (admins: all; others: their own)",
+         responses=problem_responses(401))
+    async def list_streams(self, user: CurrentUser, ktv: KtvDep) -> list[StreamOut]:
+        sessions = ktv.streams.manager.sessions(None if user.is_admin else user.id)
+        return [StreamOut.of(s) for s in sessions]
+
+    @delete("/{channel_id:uuid}", summary="Stop a channel's sessions (viewers are cut off)",
+            responses=problem_responses(401, 404))
+    async def stop(self, channel_id: FromPath[uuid.UUID], user: CurrentUser,
+                   ktv: KtvDep) -> None:
+        """204 when sessions were stopped; 404 when none runs that the caller may stop."""
+        sessions = [s for s in ktv.streams.manager.sessions(None if user.is_admin else user.id)
+                    if s.channel_id == channel_id]
+        if not sessions:
+            raise NotFound("no stream session of this channel is running")
+        await ktv.streams.manager.stop(ChannelId(channel_id))

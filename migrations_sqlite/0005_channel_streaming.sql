@@ -1,0 +1,10 @@
+-- 0005 Channel streaming settings (SQLite). Keep logically equal to
+-- migrations_postgres/0005_channel_streaming.sql.
+-- stream_profile: 'transcode', 'copy', or NULL for the server's STREAM_PROFILE.
+-- catchup_days: how many days back the channel can be replayed (0 turns catch-up off);
+-- the keeper keeps schedule history for the longest window.
+
+ALTER TABLE channels ADD COLUMN stream_profile TEXT
+    CHECK (stream_profile IS NULL OR stream_profile IN ('transcode', 'copy'));
+ALTER TABLE channels ADD COLUMN catchup_days INTEGER NOT NULL DEFAULT 7
+    CHECK (catchup_days BETWEEN 0 AND 30);
