@@ -97,14 +97,14 @@ from .user import Email, User, validate_password
 
 __all__ = [
     "DEFAULT_CATCHUP_DAYS",
-    "MAX_CATCHUP_DAYS",
-    "STREAM_PROFILES",
     "DEFAULT_MAX_SLATE",
     "DEFAULT_PAGE_SIZE",
     "FEED_TOKEN_PREFIX",
+    "MAX_CATCHUP_DAYS",
     "MAX_PAGE_SIZE",
     "MAX_SLOT_LENGTH",
     "MIN_PLAYABLE_SECS",
+    "STREAM_PROFILES",
     "AccessToken",
     "AccountLinkRefused",
     "AlgorithmicContent",

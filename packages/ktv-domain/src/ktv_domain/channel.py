@@ -74,8 +74,8 @@ class Channel:
                                      f"must be one of {', '.join(STREAM_PROFILES)} or null"))
         if (isinstance(self.catchup_days, bool) or not isinstance(self.catchup_days, int)
                 or not 0 <= self.catchup_days <= MAX_CATCHUP_DAYS):
-            errors.append(FieldError("catchup_days",
-                                     f"must be a whole number of days within 0..{MAX_CATCHUP_DAYS}"))
+            errors.append(FieldError(
+                "catchup_days", f"must be a whole number of days within 0..{MAX_CATCHUP_DAYS}"))
         if not self.name.strip():
             errors.append(FieldError("name", "must not be blank"))
         elif len(self.name) > 200:
