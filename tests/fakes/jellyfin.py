@@ -43,6 +43,8 @@ class FakeJellyfin:
         self.libraries: list[FakeItem] = []
         self.requests: list[httpx.Request] = []
         self.faults: list[int | Exception] = []
+        #: Real file bytes per item id for ``/Videos/{id}/stream`` (else a stand-in).
+        self.media: dict[str, bytes] = {}
 
     @property
     def api_key(self) -> str:
@@ -170,7 +172,7 @@ class FakeJellyfin:
         item = self.lib.items.get(parse_guid(raw_id) or "")
         if item is None or item.is_folder:
             return httpx.Response(404)
-        data = (item.id.encode() * 64)[:2000]
+        data = self.media.get(item.id) or (item.id.encode() * 64)[:2000]
         headers = {"Content-Type": "video/mp4", "Accept-Ranges": "bytes"}
         m = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("range", ""))
         if m is None:

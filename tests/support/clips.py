@@ -110,12 +110,19 @@ def read_frame(frame: av.VideoFrame, *, box: tuple[int, int, int, int] | None = 
     return item, frame_no
 
 
-def decode_shown(path: Path, *, box: tuple[int, int, int, int] | None = None
-                 ) -> Iterator[Shown]:
-    """Every decoded video frame of a capture and what it shows."""
+Box = tuple[int, int, int, int]
+
+
+def decode_shown(path: Path, *, boxes: tuple[Box, ...] = ()) -> Iterator[Shown]:
+    """Every decoded video frame of a capture and what it shows (the whole picture is read
+    first, then each of ``boxes``: where a clip of another shape sits, padding aside)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         for frame in container.decode(stream):
-            got = read_frame(frame, box=box)
+            got = None
+            for box in (None, *boxes):
+                got = read_frame(frame, box=box)
+                if got is not None:
+                    break
             yield Shown(item=got[0] if got else None, frame=got[1] if got else None,
                         pts=frame.pts)

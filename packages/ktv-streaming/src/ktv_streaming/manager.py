@@ -44,6 +44,8 @@ class StreamSettings:
     idle_secs: float = 15.0
     max_sessions: int = 4
     lead_secs: float = 4.0
+    #: A viewer that has not read for this long is disconnected.
+    drop_after_secs: float = 5.0
 
     def profile(self, name: ProfileName | None) -> StreamProfile:
         return StreamProfile(name=name or self.default_profile, height=self.height)
@@ -135,7 +137,8 @@ class StreamManager:
             await self._stop_key(idle[0][1], "made room for another channel")
         config = SessionConfig(ffmpeg=self.settings.ffmpeg,
                                profile=self.settings.profile(key.profile),
-                               lead_secs=self.settings.lead_secs)
+                               lead_secs=self.settings.lead_secs,
+                               drop_after_secs=self.settings.drop_after_secs)
         session = ChannelSession(key, channel, schedule, self._inputs, self._slates, config,
                                  self._clock, probes=self._probes, sleep=self._sleep)
         task = asyncio.create_task(session.run(), name=f"stream-{channel.id}")

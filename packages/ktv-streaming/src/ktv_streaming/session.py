@@ -94,6 +94,8 @@ class SessionConfig:
     max_quick_restarts: int = 3
     #: Delivery this far behind the clock at a boundary skips ahead to the clock.
     realign_after_secs: float = 1.5
+    #: A viewer whose oldest unread data is this old is disconnected.
+    drop_after_secs: float = 5.0
 
 
 def _us(at: datetime) -> int:
@@ -119,6 +121,7 @@ class _Stats:
     started: float = field(default_factory=time.monotonic)
     restarts: int = 0
     item_switches: int = 0
+    ffmpeg_runs: int = 0
     produced_secs: float = 0.0
     read_wait_secs: float = 0.0
     slow_warned: bool = False
@@ -147,7 +150,8 @@ class ChannelSession:
         #: Sleeps for seconds of the channel's clock (tests run the clock faster).
         self._sleep = sleep
         self.splicer = Splicer()
-        self.broadcast = Broadcast(psi_prefix=self.splicer.psi_prefix)
+        self.broadcast = Broadcast(psi_prefix=self.splicer.psi_prefix,
+                                   drop_after=config.drop_after_secs)
         self.stats = _Stats()
         self.current: PlayoutSegment | None = None
         self.current_failure: str | None = None
@@ -300,6 +304,7 @@ class ChannelSession:
         copy = profile.name is ProfileName.COPY and info.has_video and info.has_audio
         self.splicer.begin(ticks_from_us(_us(start)), ticks_from_us(_us(seg.end_at)),
                            discontinuity=self._take_discontinuity(copy))
+        self.stats.ffmpeg_runs += 1
         proc = self._process = await FfmpegProcess.start(
             args, label=f"{self.channel.number}:{slot.item.id}", secrets=source.secrets,
             context=self._log_ctx)
