@@ -59,7 +59,8 @@ def schedules(draw: st.DrawFn, *, start: datetime = T0,
 def instants(draw: st.DrawFn, slots: list[ScheduledSlot]) -> datetime:
     """Any instant, with a bias towards the exact boundaries and the instants beside them."""
     edges = [t for s in slots for t in (s.start_at, s.end_at)]
-    if edges and draw(st.booleans()):
+    near_edge: bool = draw(st.booleans())
+    if edges and near_edge:
         return draw(st.sampled_from(edges)) + draw(st.sampled_from([-US, timedelta(0), US]))
     return T0 + timedelta(microseconds=draw(st.integers(-3_600_000_000, 30 * 3_600_000_000)))
 
