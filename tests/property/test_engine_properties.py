@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,6 +32,10 @@ from property.model import (
     us,
 )
 from support import make_block, make_channel, make_item
+
+#: Room for a failure to shrink (Hypothesis stops shrinking after 300 s) and be printed,
+#: above the 300 s every other test gets.
+pytestmark = pytest.mark.timeout(900)
 
 
 @given(st.data())
