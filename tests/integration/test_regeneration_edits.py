@@ -238,3 +238,16 @@ async def test_cooldowns_count_what_any_block_aired(backend: Backend) -> None:
     # The occurrence in progress weighs what aired before its start (nothing): a new pass.
     assert titles(slots, new, DAY1, DAY2) == ["M120", "M30"]
     assert titles(slots, new, DAY2, DAY2 + timedelta(days=1)) == ["M60"] * 6
+
+
+async def test_a_block_added_over_dead_air_starts_now_not_in_the_past(backend: Backend) -> None:
+    """Generation 1 (10:00) left the morning as dead air; a block added over it at 10:40
+    starts its first item at 10:40: the dead air that aired stays as the guide showed it
+    (only a channel's very first generation joins an occurrence mid-item)."""
+    s = await station(backend, [seq("Evening", time(18), 60, "Alpha")])
+    s.clock.set(at(DAY1, 10, 40))
+    await s.edit(spec_of(s.block("Evening")), seq("Morning", time(10), 180, "Beta"))
+    slots = await s.regenerate()
+    morning = [x for x in slots if x.block_id == s.block("Morning").id]
+    assert (morning[0].start_at, morning[0].item.title) == (at(DAY1, 10, 40), "B1")
+    assert not [x for x in slots if x.start_at < at(DAY1, 10, 40)]

@@ -104,7 +104,7 @@ def test_regeneration_never_changes_the_past(sc: Scenario, data: st.DataObject) 
     inp2 = GenerationInput(
         channel=inp1.channel, generation=inp1.generation + 1, at=t2, horizon=h,
         created_at=t2, pools=inp1.pools, manual_items=inp1.manual_items, kept_slots=kept,
-        continuity=continuity, history=history)
+        continuity=continuity, history=history, has_earlier_schedule=True)
     gen2 = build_generation(inp2)
     occs2 = check_generation(inp2, gen2)
 
