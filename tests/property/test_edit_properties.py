@@ -24,6 +24,7 @@ from ktv_domain import (
     BlockContinuity,
     BlockId,
     MediaItem,
+    ProgrammingBlock,
     ScheduleConfig,
 )
 from ktv_domain.engine import GenerationInput, build_generation
@@ -41,13 +42,13 @@ from property.model import (
 pytestmark = pytest.mark.timeout(900)
 
 
-def pools_after(edited: Sequence[object], sc: Scenario) -> dict[BlockId, Sequence[MediaItem]]:
+def pools_after(edited: Sequence[ProgrammingBlock],
+                sc: Scenario) -> dict[BlockId, Sequence[MediaItem]]:
     """What the service would fetch: an unchanged block's pool as before, a new or
     re-created block's from the library."""
     old = {b.id: b for b in sc.inp.channel.schedule_config.blocks}
     pools: dict[BlockId, Sequence[MediaItem]] = {}
     for b in edited:
-        assert hasattr(b, "content")
         if not isinstance(b.content, AlgorithmicContent):
             continue
         same = b.id in old and old[b.id].content == b.content and b.id in sc.inp.pools
