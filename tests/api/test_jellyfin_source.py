@@ -65,3 +65,6 @@ async def test_a_wrong_api_key_is_a_503_that_says_so() -> None:
         assert r.status_code == 503
         assert "f" * 32 not in r.text
         assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["detail"] == (
+            f"the Jellyfin server at {BASE} refused the API key (HTTP 401)")
+        assert "retry-after" not in r.headers  # retrying with the same key will not help

@@ -85,4 +85,12 @@ async def test_a_missing_manual_item_is_a_warning_not_an_error(api: Api,
     r = await api.client.post(f"{CHANNELS}/{cid}/schedule", headers=owner)
     assert r.status_code == 201, r.text
     assert r.json()["slots"]
-    assert r.json()["warnings"]
+    pinned = next(b["id"] for b in (await api.client.get(f"{CHANNELS}/{cid}", headers=owner)
+                                    ).json()["schedule_config"]["blocks"]
+                  if b["name"] == "Pinned")
+    warnings = {w["code"]: w for w in r.json()["warnings"]}
+    assert set(warnings) == {"unknown_items", "empty_pool"}
+    assert {w["block_id"] for w in warnings.values()} == {pinned}
+    assert "no-such-item" in warnings["unknown_items"]["message"]
+    assert "skipped 1 unknown" in warnings["unknown_items"]["message"]
+    assert "none of its listed items can be played" in warnings["empty_pool"]["message"]

@@ -109,6 +109,9 @@ async def test_no_range_is_the_whole_file(stream: Stream) -> None:
     ("BYTES = 10-19", 10, 19),              # the unit is case-insensitive
     ("bytes=0-9, 5-19", 0, 19),             # overlapping ranges are merged into one part
     ("bytes=20-29,30-39", 20, 39),          # so are adjacent ones
+    ("bytes=0-99,10-19", 0, 99),            # a range inside an earlier one: the outer range
+    ("bytes=10-19,0-99", 0, 99),            # in either order
+    ("bytes=0-99,10-19,50-", 0, SIZE - 1),  # and a later one that reaches past both
     ("bytes=200-299, 1000-2000", 200, 299),  # an unsatisfiable one among others is dropped
 ])
 async def test_one_range_is_a_206_with_exactly_those_bytes(
@@ -321,6 +324,43 @@ async def test_a_tampered_or_incomplete_link_is_a_403(stream: Stream, make: obje
     r = await stream.get(make(stream))
     body = assert_problem(r, 403)
     assert body["detail"] == "invalid or expired link"
+    assert stream.files.lookups == []
+
+
+#: The requests players make: plain, seeking (Range, If-Range), probing (HEAD).
+PLAYER_REQUESTS = [
+    pytest.param("GET", {}, id="GET"),
+    pytest.param("GET", {"Range": "bytes=0-99"}, id="GET range"),
+    pytest.param("GET", {"Range": "bytes=-50"}, id="GET suffix range"),
+    pytest.param("GET", {"Range": f"bytes={SIZE}-"}, id="GET unsatisfiable range"),
+    pytest.param("GET", {"Range": "bytes=0-9", "If-Range": '"x"'}, id="GET if-range"),
+    pytest.param("HEAD", {}, id="HEAD"),
+    pytest.param("HEAD", {"Range": "bytes=100-199"}, id="HEAD range"),
+]
+BAD_LINKS = [
+    pytest.param(lambda s: path_of(s.url()), id="missing"),
+    pytest.param(lambda s: tampered(s.url(), sig=flip_last(query(s.url())["sig"])),
+                 id="tampered"),
+    pytest.param(lambda s: s.url(valid_for=timedelta(seconds=1)), id="expired"),
+]
+
+
+@pytest.mark.parametrize(("method", "headers"), PLAYER_REQUESTS)
+@pytest.mark.parametrize("make", BAD_LINKS)
+async def test_the_signature_is_checked_first_on_every_request_players_make(
+        stream: Stream, method: str, headers: dict[str, str], make: object) -> None:
+    """A Range or HEAD request with a bad link is a 403 before the library is asked."""
+    assert callable(make)
+    url = make(stream)
+    stream.clock.advance(timedelta(seconds=1))  # the "expired" link dies; the others never lived
+    r = await stream.get(url, method=method, headers=headers)
+    assert r.status_code == 403, r.text
+    assert "content-range" not in r.headers
+    assert "accept-ranges" not in r.headers
+    if method == "GET":
+        assert assert_problem(r, 403)["detail"] == "invalid or expired link"
+    else:
+        assert r.content == b""
     assert stream.files.lookups == []
 
 

@@ -137,9 +137,13 @@ async def test_empty_pool_generates_with_a_warning(any_api: Api) -> None:
     r = await any_api.client.post(f"{CHANNELS}/{cid}/schedule", headers=h)
     assert r.status_code == 201, r.text
     assert r.json()["slots"] == []
-    warnings = r.json()["warnings"]
-    assert warnings
-    assert all({"code", "message", "block_id"} <= set(w) for w in warnings)
+    block_id = (await any_api.client.get(f"{CHANNELS}/{cid}", headers=h)
+                ).json()["schedule_config"]["blocks"][0]["id"]
+    [warning] = r.json()["warnings"]  # one per block and code, not one per occurrence
+    assert warning["code"] == "empty_pool"
+    assert warning["block_id"] == block_id
+    assert "'Westerns'" in warning["message"]
+    assert "no item" in warning["message"]
 
 
 async def test_deleting_a_channel_removes_its_schedule(any_api: Api) -> None:

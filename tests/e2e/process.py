@@ -4,8 +4,8 @@ and stop it the way a user does (Ctrl-C), asserting a clean exit."""
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -45,13 +45,6 @@ def clean_env(**overrides: str) -> dict[str, str]:
            if k not in _SETTINGS and not k.startswith(_PREFIXES)}
     env.update(overrides)
     return env
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def run_ktv(args: Sequence[str], *, env: dict[str, str], cwd: Path,
@@ -98,18 +91,28 @@ class KtvServer:
         return self.exit_code
 
 
+#: uvicorn's start-up line, which names the port it bound (``--port 0``: the kernel's pick).
+_LISTENING = re.compile(r"Uvicorn running on (http://[^\s]+) \(Press CTRL\+C")
+
+
 def start_server(workdir: Path, **env_overrides: str) -> KtvServer:
-    """Start ``ktv serve`` in ``workdir`` (no .env there) and wait until /health/live is 200."""
-    port = free_port()
+    """Start ``ktv serve --port 0`` in ``workdir`` (no .env there) and wait until
+    /health/live is 200.
+
+    The server binds a port of the kernel's choosing and reports it in its start-up
+    log line, so no port is picked here and released for another process to take.
+    """
     env = clean_env(DATABASE_URL=f"sqlite:{workdir / 'ktv.db'}", HOST="127.0.0.1",
                     LOG_FORMAT="json", LOG_LEVEL="info", **env_overrides)
+    if env["LOG_LEVEL"] not in ("debug", "info"):
+        raise ValueError("start_server reads the port from an info log line")
     log_path = workdir / "ktv-serve.stderr.log"
     log_file = log_path.open("wb")
-    process = subprocess.Popen(ktv_command("serve", "--port", str(port)), cwd=workdir,
+    process = subprocess.Popen(ktv_command("serve", "--port", "0"), cwd=workdir,
                                env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=log_file)
-    server = KtvServer(process=process, base_url=f"http://127.0.0.1:{port}",
-                       log_path=log_path, env=env, workdir=workdir, _log_file=log_file)
+    server = KtvServer(process=process, base_url="", log_path=log_path, env=env,
+                       workdir=workdir, _log_file=log_file)
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         code = process.poll()
@@ -117,13 +120,18 @@ def start_server(workdir: Path, **env_overrides: str) -> KtvServer:
             log_file.close()
             pytest.fail(f"ktv serve exited with {code} before it was live\n"
                         + server.describe())
-        try:
-            live = httpx.get(f"{server.base_url}/api/v1/health/live", timeout=1.0,
-                             trust_env=False)
-            if live.status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
+        if not server.base_url:
+            listening = _LISTENING.search(server.log())
+            if listening:
+                server.base_url = listening.group(1)
+        if server.base_url:
+            try:
+                live = httpx.get(f"{server.base_url}/api/v1/health/live", timeout=1.0,
+                                 trust_env=False)
+                if live.status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
         if time.monotonic() > deadline:
             process.kill()
             process.wait()

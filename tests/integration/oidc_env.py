@@ -10,6 +10,8 @@ consent form, follow the provider's redirect back to K-TV's callback.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -21,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import uvicorn
-from e2e.process import free_port
+import werkzeug.serving
 
 from ktv_api import Overrides, create_app, load_settings
 from ktv_api.state import Ktv
@@ -45,18 +47,42 @@ class ShiftedClock:
         return datetime.now(UTC) + self.offset
 
 
+def reserve_port() -> socket.socket:
+    """A loopback socket bound to a port of the kernel's choosing and not listening:
+    connections to it are refused, and no other process can take its port until it is
+    handed to a server (``provider(sock=...)``) or closed."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 @contextmanager
-def provider(port: int = 0) -> Iterator[str]:
-    """A running provider; yields its issuer URL (``http://localhost:<port>``)."""
+def provider(*, sock: socket.socket | None = None) -> Iterator[str]:
+    """A running provider on ``sock`` (default: a new port); yields its issuer URL
+    (``http://localhost:<port>``)."""
     with warnings.catch_warnings():
         # Imported here, quietly: Authlib deprecates the APIs this provider is built on.
         # (authlib.deprecate installs an "always" filter of its own when imported).
         import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401
 
         warnings.simplefilter("ignore")
-        from oidc_provider_mock import run_server_in_thread
-    with run_server_in_thread(port) as server:
-        yield f"http://localhost:{server.server_port}"
+        from oidc_provider_mock import app as provider_app
+    own = sock is None
+    if sock is None:
+        sock = reserve_port()
+    sock.listen()
+    server = werkzeug.serving.make_server("127.0.0.1", 0, provider_app(), threaded=True,
+                                          fd=sock.fileno())
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+        if own:
+            sock.close()
 
 
 async def set_user(issuer: str, sub: str, claims: Mapping[str, object]) -> None:
@@ -83,8 +109,11 @@ class Ktvd:
 @asynccontextmanager
 async def ktv_server(tmp_path: Path, issuer: str, *, env: Mapping[str, str] | None = None,
                      clock: ShiftedClock | None = None) -> AsyncIterator[Ktvd]:
-    """K-TV over a fresh SQLite file, configured for ``issuer``, served by uvicorn."""
-    port = free_port()
+    """K-TV over a fresh SQLite file, configured for ``issuer``, served by uvicorn on a
+    socket bound here first (port 0), so the callback URL names a port that is ours."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     values = {"JWT_SECRET": JWT_SECRET, "COOKIE_SECRET": COOKIE_SECRET,
               "DATABASE_URL": f"sqlite:{tmp_path / f'ktv-{port}.db'}",
@@ -99,7 +128,7 @@ async def ktv_server(tmp_path: Path, issuer: str, *, env: Mapping[str, str] | No
                      keeper=False, sync_interval=3600)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
                                            lifespan="on", access_log=False))
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     deadline = time.monotonic() + START_TIMEOUT
     while not server.started:
         if task.done():
@@ -113,6 +142,7 @@ async def ktv_server(tmp_path: Path, issuer: str, *, env: Mapping[str, str] | No
     finally:
         server.should_exit = True
         await task
+        sock.close()
 
 
 def browser() -> httpx.AsyncClient:

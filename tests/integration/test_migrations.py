@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,12 +195,26 @@ async def test_concurrent_start_on_postgres_is_safe(pg_fresh: str) -> None:
 
 
 async def test_concurrent_start_on_sqlite_is_safe(tmp_path: Path) -> None:
-    engines = [create_engine(f"sqlite:{tmp_path / 'c.db'}") for _ in range(3)]
+    """Several processes open a fresh file while another holds its write lock.
+
+    Switching to WAL needs an exclusive lock and SQLite refuses it at once (no busy
+    wait) while another connection holds RESERVED: every engine must retry until the
+    lock is released, not crash. The lock is held deterministically, then released
+    from another thread (the retry loop blocks the event loop while it waits).
+    """
+    path = tmp_path / "c.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, holder.rollback)
+    engines = [create_engine(f"sqlite:{path}") for _ in range(3)]
+    release.start()
     try:
         results = await asyncio.gather(*(migrate(e, SQLITE_MIGRATIONS) for e in engines))
         assert sorted(m.version for r in results for m in r) == [
             m.version for m in load_migrations(SQLITE_MIGRATIONS)]
     finally:
+        release.join()
+        holder.close()
         for e in engines:
             await e.dispose()
 

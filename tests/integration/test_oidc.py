@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
-from e2e.process import free_port
 
 from integration.oidc_env import (
     CLIENT_ID,
@@ -24,6 +23,7 @@ from integration.oidc_env import (
     fragment,
     ktv_server,
     provider,
+    reserve_port,
     set_user,
     sign_in,
     start,
@@ -347,30 +347,33 @@ async def test_without_oidc_both_routes_are_404(tmp_path: Path, client: httpx.As
 
 async def test_a_provider_that_is_down_at_start_up_is_retried_in_the_background(
         tmp_path: Path, client: httpx.AsyncClient) -> None:
-    port = free_port()
-    issuer = f"http://localhost:{port}"
-    async with ktv_server(tmp_path, issuer) as ktv:
-        config = (await client.get(f"{ktv.base_url}/api/v1/config")).json()
-        assert config["oidc_enabled"] is True
-        assert config["oidc_ready"] is False
-        ready = await client.get(f"{ktv.base_url}/api/v1/health/ready")
-        assert ready.status_code == 200  # reported, not fatal
-        assert ready.json()["checks"]["oidc"].startswith("unavailable")
-        r = await client.get(f"{ktv.base_url}/api/v1/auth/login/oidc")
-        problem(r, 503)
-        assert "Retry-After" in r.headers
+    # The provider's port is held (bound, not listening: connections are refused) until
+    # the provider starts on that very socket, so no other process can take it meanwhile.
+    with reserve_port() as reserved:
+        issuer = f"http://localhost:{reserved.getsockname()[1]}"
+        async with ktv_server(tmp_path, issuer) as ktv:
+            config = (await client.get(f"{ktv.base_url}/api/v1/config")).json()
+            assert config["oidc_enabled"] is True
+            assert config["oidc_ready"] is False
+            ready = await client.get(f"{ktv.base_url}/api/v1/health/ready")
+            assert ready.status_code == 200  # reported, not fatal
+            assert ready.json()["checks"]["oidc"].startswith("unavailable")
+            r = await client.get(f"{ktv.base_url}/api/v1/auth/login/oidc")
+            problem(r, 503)
+            assert "Retry-After" in r.headers
 
-        with provider(port) as url:
-            assert url == issuer
-            deadline = time.monotonic() + 20
-            while not (await client.get(f"{ktv.base_url}/api/v1/config")).json()["oidc_ready"]:
-                assert time.monotonic() < deadline, "discovery was not retried"
-                await asyncio.sleep(0.1)
-            ready = (await client.get(f"{ktv.base_url}/api/v1/health/ready")).json()
-            assert ready["checks"]["oidc"] == "ok"
-            sub, _ = await new_subject(issuer)
-            r = await sign_in(client, ktv, sub)
-            assert r.status_code == 200, r.text
+            with provider(sock=reserved) as url:
+                assert url == issuer
+                deadline = time.monotonic() + 20
+                while not (await client.get(f"{ktv.base_url}/api/v1/config")
+                           ).json()["oidc_ready"]:
+                    assert time.monotonic() < deadline, "discovery was not retried"
+                    await asyncio.sleep(0.1)
+                ready = (await client.get(f"{ktv.base_url}/api/v1/health/ready")).json()
+                assert ready["checks"]["oidc"] == "ok"
+                sub, _ = await new_subject(issuer)
+                r = await sign_in(client, ktv, sub)
+                assert r.status_code == 200, r.text
 
 
 async def test_config_and_readiness_report_a_discovered_provider(

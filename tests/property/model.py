@@ -202,32 +202,39 @@ def policies(draw: st.DrawFn) -> RecyclePolicy:
 
 
 @st.composite
+def one_block(draw: st.DrawFn, library: Sequence[MediaItem], block_id: BlockId,
+              name: str) -> ProgrammingBlock:
+    """A block with a drawn start, length and content (overlap with others not checked)."""
+    start = draw(st.sampled_from(_INTERESTING_TIMES)
+                 | st.builds(time, st.integers(0, 23), st.integers(0, 59))
+                 | st.builds(time, st.integers(0, 23), st.integers(0, 59),
+                             st.integers(0, 59)))
+    mins = draw(st.sampled_from([1, 30, 60, 90, 120, 180, 360, 1440]) | st.integers(1, 1440))
+    kind = draw(st.sampled_from(["best_fit", "random", "sequential", "manual"]))
+    content: AlgorithmicContent | ManualContent
+    if kind == "manual":
+        listed = draw(st.lists(st.sampled_from([it.id for it in library]), unique=True,
+                               max_size=12)) if library else []
+        unknown = [item_id(20_000 + u) for u in draw(
+            st.lists(st.integers(0, 5), unique=True, max_size=2))]
+        ids = draw(st.permutations(listed + unknown))
+        if not ids:
+            ids = [item_id(30_000)]
+        content = ManualContent(items=tuple(ids))
+    else:
+        genres = tuple(draw(st.lists(st.sampled_from(GENRES), max_size=2, unique=True)))
+        content = AlgorithmicContent(filter=MediaFilter(genres=genres),
+                                     strategy=FillStrategy(kind))
+    return ProgrammingBlock(id=block_id, name=name, start_time=start, duration_mins=mins,
+                            content=content, loop_on_finish=draw(st.booleans()))
+
+
+@st.composite
 def blocks(draw: st.DrawFn, library: Sequence[MediaItem]) -> tuple[ProgrammingBlock, ...]:
     out: list[ProgrammingBlock] = []
     for k in range(draw(st.integers(1, 6) | st.integers(0, 6))):
-        start = draw(st.sampled_from(_INTERESTING_TIMES)
-                     | st.builds(time, st.integers(0, 23), st.integers(0, 59))
-                     | st.builds(time, st.integers(0, 23), st.integers(0, 59),
-                                 st.integers(0, 59)))
-        mins = draw(st.sampled_from([1, 30, 60, 90, 120, 180, 360, 1440]) | st.integers(1, 1440))
-        kind = draw(st.sampled_from(["best_fit", "random", "sequential", "manual"]))
-        content: AlgorithmicContent | ManualContent
-        if kind == "manual":
-            listed = draw(st.lists(st.sampled_from([it.id for it in library]), unique=True,
-                                   max_size=12)) if library else []
-            unknown = [item_id(20_000 + u) for u in draw(
-                st.lists(st.integers(0, 5), unique=True, max_size=2))]
-            ids = draw(st.permutations(listed + unknown))
-            if not ids:
-                ids = [item_id(30_000)]
-            content = ManualContent(items=tuple(ids))
-        else:
-            genres = tuple(draw(st.lists(st.sampled_from(GENRES), max_size=2, unique=True)))
-            content = AlgorithmicContent(filter=MediaFilter(genres=genres),
-                                         strategy=FillStrategy(kind))
-        block = ProgrammingBlock(id=BlockId(uuid.UUID(int=(k + 1) << 64 | 0xB10C)),
-                                 name=f"B{k}", start_time=start, duration_mins=mins,
-                                 content=content, loop_on_finish=draw(st.booleans()))
+        block = draw(one_block(library, BlockId(uuid.UUID(int=(k + 1) << 64 | 0xB10C)),
+                               f"B{k}"))
         if not any(block.overlaps(other) for other in out):
             out.append(block)
     return tuple(out)
@@ -336,7 +343,8 @@ def scenarios(draw: st.DrawFn, *, max_slots: float = 4000) -> Scenario:
     inp = GenerationInput(channel=channel, generation=generation, at=at, horizon=horizon,
                           created_at=at, pools=pools,
                           manual_items={it.id: it for it in library},
-                          continuity=continuity, history=history)
+                          continuity=continuity, history=history,
+                          has_earlier_schedule=generation > 1)
     assume(estimated_slots(inp) <= max_slots)
     return Scenario(inp=inp, library=library)
 
@@ -586,7 +594,10 @@ def check_generation(inp: GenerationInput, out: GeneratedSchedule) -> list[RefOc
 
     records = [(us(r.scheduled_at), r.generation, r.item_id) for r in inp.history]
     records += [(us(s.start_at), G, s.item.id) for s in slots]
-    barrier = max((us(s.end_at) for s in kept), default=None)
+    # Nothing before T after an earlier schedule, kept slots or not; a first generation
+    # fills occurrences in progress from their start.
+    barrier = max((us(s.end_at) for s in kept),
+                  default=us(inp.at) if inp.has_earlier_schedule else None)
     last_seq: dict[BlockId, MediaItem] = {b: c.last_item for b, c in inp.continuity.items()}
     filled: set[BlockId] = set()
     for i, occ in enumerate(occs):
@@ -670,6 +681,8 @@ __all__ = [
     "RefOcc",
     "Scenario",
     "check_generation",
+    "one_block",
+    "pool_for",
     "ref_occurrences",
     "scenarios",
     "sequential_chains",

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,6 +32,10 @@ from property.model import (
     us,
 )
 from support import make_block, make_channel, make_item
+
+#: Room for a failure to shrink (Hypothesis stops shrinking after 300 s) and be printed,
+#: above the 300 s every other test gets.
+pytestmark = pytest.mark.timeout(900)
 
 
 @given(st.data())
@@ -99,7 +104,7 @@ def test_regeneration_never_changes_the_past(sc: Scenario, data: st.DataObject) 
     inp2 = GenerationInput(
         channel=inp1.channel, generation=inp1.generation + 1, at=t2, horizon=h,
         created_at=t2, pools=inp1.pools, manual_items=inp1.manual_items, kept_slots=kept,
-        continuity=continuity, history=history)
+        continuity=continuity, history=history, has_earlier_schedule=True)
     gen2 = build_generation(inp2)
     occs2 = check_generation(inp2, gen2)
 

@@ -49,7 +49,10 @@ def _enable_wal(cur: Any) -> None:
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
-            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            # Read through the cursor we were given: with aiosqlite, ``execute``
+            # returns the driver's own async cursor, whose ``fetchone`` is a coroutine.
+            cur.execute("PRAGMA journal_mode")
+            if str(cur.fetchone()[0]).lower() == "wal":
                 return
             if time.monotonic() > deadline:
                 raise

@@ -3,10 +3,11 @@
 Given the time T of the run, the engine fills every occurrence that ends
 after T and starts before T + horizon, whole. Slots of earlier generations
 that start at or before T (the one on air included) are kept as they are.
-With no earlier schedule, an occurrence is filled from its own start (a
-viewer joins mid-item). Otherwise it is filled from
-``max(its start, end of the last kept slot, T)``: what aired - programmes or
-no-signal - stays as the guide showed it:
+With no earlier schedule (the channel's first generation), an occurrence is
+filled from its own start (a viewer joins mid-item). Otherwise it is filled
+from ``max(its start, end of the last kept slot, T)``: what aired - programmes
+or no-signal - stays as the guide showed it, also when no kept slot says so
+(``has_earlier_schedule``: generation 1 left the time up to T as dead air):
 
 * an occurrence in progress that already aired items continues after them,
   in the same pass (and, for sequential and manual blocks, at the same place);
@@ -65,6 +66,10 @@ class GenerationInput:
     history: Sequence[ScheduleRecord] = ()
     #: Blocks whose items could not be fetched, with the reason.
     source_errors: Mapping[BlockId, str] = field(default_factory=dict)
+    #: The channel had a generation before this one: nothing is placed before ``at``
+    #: even when no kept slot reaches it (what aired as no-signal stays so). Without
+    #: it, and without kept slots, occurrences in progress fill from their start.
+    has_earlier_schedule: bool = False
 
 
 class _Run:
@@ -163,7 +168,8 @@ def build_generation(inp: GenerationInput) -> GeneratedSchedule:
     occurrences = expand_occurrences(channel.schedule_config.blocks, channel.zone,
                                      inp.at, until)
     kept = [s for s in inp.kept_slots if to_us(s.start_at) <= at_us]
-    barrier = max((to_us(s.end_at) for s in kept), default=None)
+    barrier = max((to_us(s.end_at) for s in kept),
+                  default=at_us if inp.has_earlier_schedule else None)
     kept.sort(key=lambda s: s.start_at)
     run = _Run(inp)
     for occ in occurrences:

@@ -29,7 +29,7 @@ _DAY_US = 86_400 * US_PER_SEC
 
 
 def required_available(ratio: float, pool_size: int) -> int:
-    """``ceil(ratio * pool_size)``, computed on the ratio's decimal value (0.7 * 10 = 7)."""
+    """``ceil(ratio * pool_size)`` on the ratio's decimal value (0.28 * 25 = 7, not 8)."""
     return math.ceil(Fraction(repr(ratio)) * pool_size)
 
 

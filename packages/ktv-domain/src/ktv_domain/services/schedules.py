@@ -109,7 +109,7 @@ class ScheduleService:
             channel=channel, generation=generation, at=at, horizon=self.horizon,
             created_at=self._clock.now(), pools=media.pools, manual_items=media.manual,
             kept_slots=kept, continuity=continuity, history=history,
-            source_errors=media.errors)
+            source_errors=media.errors, has_earlier_schedule=latest is not None)
         schedule = await self._cpu(lambda: build_generation(inp))
         async with self._uow() as uow:
             await uow.schedules.discard_after(channel.id, at)
