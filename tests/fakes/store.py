@@ -8,6 +8,7 @@ concurrent winner is seen, as in a real database).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -168,6 +169,20 @@ def _discard_after(channel_id: ChannelId, at: datetime) -> Op:
     return op
 
 
+def _prune_before(cutoff: datetime) -> Op:
+    def op(d: _Data) -> int:
+        removed = 0
+        for channel_id, stored in d.slots.items():
+            latest = {}
+            for s in stored:  # sorted by start: the last one per block wins
+                latest[s.block_id] = s.id
+            kept = [s for s in stored if s.end_at >= cutoff or latest[s.block_id] == s.id]
+            removed += len(stored) - len(kept)
+            d.slots[channel_id] = kept
+        return removed
+    return op
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -290,6 +305,15 @@ class _Schedules:
                             until: datetime) -> list[ScheduledSlot]:
         return [s for s in self._uow._work.slots.get(channel_id, [])
                 if s.end_at > start and s.start_at < until]
+
+    async def slot(self, channel_id: ChannelId, slot_id: uuid.UUID) -> ScheduledSlot | None:
+        return next((s for s in self._uow._work.slots.get(channel_id, []) if s.id == slot_id),
+                    None)
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        removed = self._uow._do(_prune_before(cutoff))
+        assert isinstance(removed, int)
+        return removed
 
     async def continuity(self, channel_id: ChannelId,
                          at: datetime) -> dict[BlockId, BlockContinuity]:

@@ -6,6 +6,7 @@ Adapters implement them explicitly; tests use the in-memory fakes in
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -225,6 +226,17 @@ class ScheduleRepository(Protocol):
     async def continuity(self, channel_id: ChannelId,
                          at: datetime) -> dict[BlockId, BlockContinuity]:
         """Each block's last slot starting at or before ``at``."""
+
+    async def slot(self, channel_id: ChannelId, slot_id: uuid.UUID) -> ScheduledSlot | None:
+        """One stored slot of the channel (a programme of its history or future)."""
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        """Delete the slots of every channel that ended before ``cutoff``; how many went.
+
+        Each block's latest slot is kept whatever its age: it is where a sequential
+        block resumes (``continuity``), so pruning never sends a series back to its
+        first episode. Cooldown records are not touched.
+        """
 
     async def history(self, channel_id: ChannelId, *, since: datetime,
                       min_generation: int | None = None) -> list[ScheduleRecord]:

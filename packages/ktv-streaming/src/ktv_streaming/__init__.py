@@ -1,6 +1,6 @@
 """K-TV streaming adapter: continuous per-channel MPEG-TS (and HLS) from ffmpeg.
 
-One :class:`ChannelSession` per channel, profile and delay plays the domain's
+One :class:`ChannelSession` per channel, profile and origin plays the domain's
 playout plan through ffmpeg, splices the runs into one transport stream whose
 timestamps are the guide's instants (:class:`Splicer`), paces it to the clock
 and fans it out to every viewer (:class:`Broadcast`). :class:`StreamManager`
@@ -9,6 +9,7 @@ starts, shares, bounds and stops sessions. Imports only the domain.
 
 from .errors import SessionClosed, SessionLimitReached, SourceUnreadable, StreamingError
 from .fanout import Broadcast, Viewer
+from .hls import HLS_MEDIA_TYPE, HlsSegmenter, Segment, render_playlist
 from .manager import SessionInfo, StreamManager, StreamSettings
 from .probe import SourceInfo, probe
 from .profiles import PROFILE_NAMES, ProfileName, StreamProfile
@@ -17,12 +18,15 @@ from .slate import Slates, SlateText, render_png
 from .splicer import Chunk, Splicer, ticks_from_us, us_from_ticks
 
 __all__ = [
+    "HLS_MEDIA_TYPE",
     "PROFILE_NAMES",
     "Broadcast",
     "ChannelSchedule",
     "ChannelSession",
     "Chunk",
+    "HlsSegmenter",
     "ProfileName",
+    "Segment",
     "SessionClosed",
     "SessionConfig",
     "SessionInfo",
@@ -40,6 +44,7 @@ __all__ = [
     "Viewer",
     "item_label",
     "probe",
+    "render_playlist",
     "render_png",
     "ticks_from_us",
     "us_from_ticks",

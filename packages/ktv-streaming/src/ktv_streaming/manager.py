@@ -1,4 +1,4 @@
-"""The sessions of one process: at most one per (channel, profile, delay), shared by viewers.
+"""The sessions of one process: at most one per (channel, profile, origin), shared by viewers.
 
 ``watch`` joins the running session or starts one; ``STREAM_MAX_SESSIONS``
 bounds how many pipelines run (an idle one is stopped to make room; otherwise
@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import secrets
 import shutil
 import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from ktv_domain import Channel, ChannelId, Clock, MediaInputs, MediaItemId, User
 
 from .errors import SessionLimitReached
 from .fanout import Viewer
+from .hls import HlsSegmenter
 from .probe import SourceInfo
-from .profiles import ProfileName, StreamProfile
+from .profiles import KEYFRAME_SECS, ProfileName, StreamProfile
 from .session import ChannelSchedule, ChannelSession, SessionConfig, SessionKey
 from .slate import Slates
 from .splicer import ticks_from_us
@@ -34,6 +36,8 @@ __all__ = ["SessionInfo", "StreamManager", "StreamSettings"]
 
 _log = logging.getLogger("ktv.streaming")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Segments of a copied stream follow the source's keyframes: at most this long.
+_COPY_TARGET_SECS = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +50,10 @@ class StreamSettings:
     lead_secs: float = 4.0
     #: A viewer that has not read for this long is disconnected.
     drop_after_secs: float = 5.0
+    #: Seconds of segments a live HLS playlist lists (older ones are deleted).
+    hls_window_secs: float = 180.0
+    #: The same for a time-shifted session (whoever joins later starts at its start).
+    hls_shift_window_secs: float = 7200.0
 
     def profile(self, name: ProfileName | None) -> StreamProfile:
         return StreamProfile(name=name or self.default_profile, height=self.height)
@@ -78,6 +86,13 @@ class _Running:
     session: ChannelSession
     task: asyncio.Task[None]
     touched: float
+    #: Names the session in its HLS segment URLs (a new session, new URLs).
+    id: str = field(default_factory=lambda: secrets.token_hex(8))
+    hls: HlsSegmenter | None = None
+
+    def close_hls(self) -> None:
+        if self.hls is not None:
+            self.hls.close()
 
 
 class StreamManager:
@@ -115,6 +130,40 @@ class StreamManager:
             session = running.session
             return session.broadcast.join(ticks_from_us(
                 (session.aired_now() - _EPOCH) // timedelta(microseconds=1)))
+
+    async def hls(self, key: SessionKey, channel: Channel,
+                  schedule: ChannelSchedule) -> tuple[str, HlsSegmenter]:
+        """The session's HLS segmenter (session and segmenter started if needed) and the
+        session's id for segment URLs; SessionLimitReached when every slot is busy."""
+        async with self._lock:
+            running = self._running.get(key)
+            if running is None or running.task.done():
+                running = await self._start(key, channel, schedule)
+            running.touched = self._monotonic()
+            if running.hls is None:
+                session = running.session
+                transcode = session.config.profile.name is ProfileName.TRANSCODE
+                segmenter = HlsSegmenter(
+                    self._dir / "hls" / running.id, psi_prefix=session.splicer.psi_prefix,
+                    target=KEYFRAME_SECS if transcode else _COPY_TARGET_SECS,
+                    window_secs=(self.settings.hls_window_secs if key.origin is None
+                                 else self.settings.hls_shift_window_secs),
+                    keyframes_every=KEYFRAME_SECS if transcode else None,
+                    start_at_beginning=key.origin is not None)
+                for chunk in session.broadcast.recent_from(ticks_from_us(
+                        (session.aired_now() - _EPOCH) // timedelta(microseconds=1))):
+                    segmenter(chunk)
+                session.broadcast.listen(segmenter)
+                running.hls = segmenter
+            return running.id, running.hls
+
+    def by_id(self, session_id: str) -> tuple[SessionKey, ChannelSession, HlsSegmenter] | None:
+        """A running session with HLS, by the id in its segment URLs (touched: in use)."""
+        for key, running in self._running.items():
+            if running.id == session_id and running.hls is not None and not running.task.done():
+                running.touched = self._monotonic()
+                return key, running.session, running.hls
+        return None
 
     def session(self, key: SessionKey) -> ChannelSession | None:
         running = self._running.get(key)
@@ -154,6 +203,7 @@ class StreamManager:
         running = self._running.get(key)
         if running is not None and running.task is task:
             del self._running[key]
+            running.close_hls()
             self.restarts_total += running.session.stats.restarts
             self._bytes_out_done += running.session.broadcast.bytes_out
         if not task.cancelled() and task.exception() is not None:
@@ -187,7 +237,7 @@ class StreamManager:
             out.append(SessionInfo(
                 channel_id=s.channel.id, owner_id=s.channel.owner_id,
                 channel_number=s.channel.number, channel_name=s.channel.name,
-                profile=key.profile.value, delay_secs=key.delay.total_seconds(),
+                profile=key.profile.value, delay_secs=s.delay.total_seconds(),
                 viewers=s.broadcast.viewers, on_air="slate" if slot is None else "item",
                 item_id=slot.item.id if slot is not None else None,
                 title=slot.item.title if slot is not None else None,
@@ -225,6 +275,7 @@ class StreamManager:
         running.session.broadcast.close(reason)
         running.task.cancel()
         await asyncio.wait([running.task])
+        running.close_hls()
         self.restarts_total += running.session.stats.restarts
         self._bytes_out_done += running.session.broadcast.bytes_out
 

@@ -76,8 +76,9 @@ class SessionKey:
 
     channel_id: ChannelId
     profile: ProfileName
-    #: A time-shifted session's distance behind the wall clock (zero: live).
-    delay: timedelta = timedelta(0)
+    #: Where a time-shifted session starts, as aired (None: live). Viewers asking for the
+    #: same instant share the session.
+    origin: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,12 +158,14 @@ class ChannelSession:
         self.current_failure: str | None = None
         self._process: FfmpegProcess | None = None
         self._log_ctx = {"channel_id": str(channel.id), "profile": key.profile.value}
+        #: How far behind the wall clock the channel's clock runs (time-shifted sessions).
+        self.delay = (clock.now() - key.origin if key.origin is not None else timedelta(0))
 
     # -- the clock ----------------------------------------------------------------------
 
     def aired_now(self) -> datetime:
         """The channel's clock: the wall clock, minus the delay of a time-shifted session."""
-        return self._clock.now() - self.key.delay
+        return self._clock.now() - self.delay
 
     @property
     def position(self) -> datetime | None:

@@ -78,6 +78,10 @@ class Chunk:
     psi: bool
     #: First chunk of a segment whose encoding may differ from what came before.
     discontinuity: bool = False
+    #: First chunk of a new ffmpeg run (an item, a slate clip, a restart).
+    starts_run: bool = False
+    #: The keyframe's presentation instant (ticks) when ``keyframe``.
+    key_at: int | None = None
 
 
 def _signed(delta: int) -> int:
@@ -121,8 +125,10 @@ class Splicer:
         self._out_first: int | None = None
         self._out_last: int | None = None
         self._out_key = False
+        self._out_key_at: int | None = None
         self._psi_mark: int | None = None
         self._chunks: list[Chunk] = []
+        self._starts_run = True
         self.packets_in = 0
 
     @property
@@ -288,15 +294,17 @@ class Splicer:
             elif mark is None and self._out:
                 self._close_chunk()
             self._out_key = True
-        if pid == PAT_PID:
-            self._pat_packet = bytes(pkt)
-            if not self._out:
-                self._psi_mark = 0
-            else:
+            self._out_key_at = stamp
+        if pid in (PAT_PID, _SDT_PID) or pid == self._pmt_pid:
+            # A run of PSI (ffmpeg writes SDT, PAT, PMT before each keyframe): a chunk
+            # that starts at a keyframe starts with the run.
+            if self._psi_mark is None:
                 self._psi_mark = len(self._out)
-        elif pid == self._pmt_pid:
-            self._pmt_packet = bytes(pkt)
-        elif pid != _SDT_PID:
+            if pid == PAT_PID:
+                self._pat_packet = bytes(pkt)
+            elif pid == self._pmt_pid:
+                self._pmt_packet = bytes(pkt)
+        else:
             self._psi_mark = None
         self._out += pkt
         if stamp is not None:
@@ -321,12 +329,17 @@ class Splicer:
         if not self._out:
             return
         data = bytes(self._out)
+        first_pid = ((data[1] & 0x1F) << 8) | data[2]
         self._chunks.append(Chunk(data=data, first=self._out_first, last=self._out_last,
                                   keyframe=self._out_key,
-                                  psi=(data[1] & 0x1F) == 0 and data[2] == 0,
-                                  discontinuity=self._discontinuity))
-        self._discontinuity = False
+                                  psi=first_pid in (PAT_PID, _SDT_PID),
+                                  discontinuity=self._discontinuity,
+                                  starts_run=self._starts_run, key_at=self._out_key_at))
+        if self._out_first is not None:  # the run's start marks its first timed chunk
+            self._discontinuity = False
+            self._starts_run = False
         self._out = bytearray()
         self._out_first = self._out_last = None
         self._out_key = False
+        self._out_key_at = None
         self._psi_mark = None

@@ -12,11 +12,12 @@ from .channels import (
     owned_channel,
 )
 from .library import LibraryService
-from .schedules import MAX_EPG_SPAN, ActiveSchedule, ScheduleService, validate_window
+from .schedules import MAX_EPG_SPAN, MIN_HISTORY, ActiveSchedule, ScheduleService, validate_window
 from .users import UserService
 
 __all__ = [
     "MAX_EPG_SPAN",
+    "MIN_HISTORY",
     "UNSET",
     "ActiveSchedule",
     "BlockSpec",
