@@ -65,7 +65,7 @@ def _keeper(b: Backend, clock: FakeClock) -> Keeper:
 async def test_pruning_keeps_the_longest_window_and_drops_what_is_older(
         sql_backend: Backend) -> None:
     b = sql_backend
-    two, five_off, none = await _setup(b, (2, True), (5, False), (0, True))
+    two, _five_off, none = await _setup(b, (2, True), (5, False), (0, True))
     hourly = run(two.id, 1, T0 - 4 * D, 24 * 5, minutes=60)        # T0-4d .. T0+1d
     other = run(none.id, 1, T0 - 4 * D, 24 * 5, minutes=60)
     await _store(b, two.id, hourly)
