@@ -46,7 +46,8 @@ class Segment:
     #: Scheduled instant of its first frame (90 kHz ticks since the epoch).
     start: int
     discontinuity: bool
-    path: Path
+    #: Where its bytes are (None for a segment made on demand).
+    path: Path | None
     #: Seconds; None while it is still being written.
     duration: float | None = None
     size: int = 0
@@ -142,7 +143,7 @@ class HlsSegmenter:
                       path=self._dir / f"{seq}.ts")
         self._pending_discontinuity = False
         self._open = seg
-        self._fh = seg.path.open("wb")
+        self._fh = (self._dir / f"{seq}.ts").open("wb")
         if with_psi:
             self._write(self._psi_prefix())
 
@@ -177,8 +178,9 @@ class HlsSegmenter:
             self.media_sequence = oldest.seq + 1
             if oldest.discontinuity:
                 self.discontinuity_sequence += 1
-            with contextlib.suppress(OSError):
-                oldest.path.unlink()
+            if oldest.path is not None:
+                with contextlib.suppress(OSError):
+                    oldest.path.unlink()
 
     # -- reading ------------------------------------------------------------------------
 
@@ -208,12 +210,12 @@ class HlsSegmenter:
         self.closed = True
         if self._open is not None and self._fh is not None:
             self._fh.close()
-            with contextlib.suppress(OSError):
-                self._open.path.unlink()
+            self._done.append(self._open)
             self._open = None
         for seg in self._done:
-            with contextlib.suppress(OSError):
-                seg.path.unlink()
+            if seg.path is not None:
+                with contextlib.suppress(OSError):
+                    seg.path.unlink()
         self._done.clear()
         with contextlib.suppress(OSError):
             self._dir.rmdir()

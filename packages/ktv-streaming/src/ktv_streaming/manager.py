@@ -15,22 +15,31 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ktv_domain import Channel, ChannelId, Clock, MediaInputs, MediaItemId, UserId
+from ktv_domain import (
+    Channel,
+    ChannelId,
+    Clock,
+    MediaInputs,
+    MediaItemId,
+    ScheduledSlot,
+    UserId,
+)
 
 from .errors import SessionLimitReached
 from .fanout import Viewer
 from .hls import HlsSegmenter
-from .probe import SourceInfo
+from .probe import Probes
+from .process import run_to_end
 from .profiles import KEYFRAME_SECS, ProfileName, StreamProfile
-from .session import ChannelSchedule, ChannelSession, SessionConfig, SessionKey
+from .session import ChannelSchedule, ChannelSession, SessionConfig, SessionKey, item_command
 from .slate import Slates
 from .splicer import ticks_from_us
+from .vod import splice_part, vod_parts
 
 __all__ = ["SessionInfo", "StreamManager", "StreamSettings"]
 
@@ -108,7 +117,9 @@ class StreamManager:
         self._own_dir = workdir is None
         self._dir = workdir or Path(tempfile.mkdtemp(prefix="ktv-streaming-"))
         self._slates = Slates(settings.ffmpeg, self._dir)
-        self._probes: OrderedDict[MediaItemId, SourceInfo] = OrderedDict()
+        self._probes = Probes()
+        #: Programme (VOD) segments transcoding at once: they compete with live sessions.
+        self._vod = asyncio.Semaphore(2)
         self._running: dict[SessionKey, _Running] = {}
         self._janitor: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -156,6 +167,22 @@ class StreamManager:
                 session.broadcast.listen(segmenter)
                 running.hls = segmenter
             return running.id, running.hls
+
+    async def vod_segment(self, channel: Channel, slot: ScheduledSlot, index: int) -> bytes:
+        """Segment ``index`` of a programme's VOD playlist (``vod_parts``), transcoded now.
+
+        NotFound (domain) when the item's source is gone, IndexError for a bad index,
+        StreamingError when ffmpeg fails."""
+        part = vod_parts(slot)[index]
+        source = await self._inputs.media_input(slot.item.id)
+        info = await self._probes.info(slot.item.id, source)
+        profile = self.settings.profile(ProfileName.TRANSCODE)
+        args = await item_command(self.settings.ffmpeg, profile, self._slates, channel,
+                                  slot.item, source, info, offset=part.offset,
+                                  length=part.length)
+        async with self._vod:
+            ts = await run_to_end(args, what="programme segment")
+        return splice_part(ts, part)
 
     def by_id(self, session_id: str) -> tuple[SessionKey, ChannelSession, HlsSegmenter] | None:
         """A running session with HLS, by the id in its segment URLs (touched: in use)."""
