@@ -56,10 +56,12 @@ from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
 from .openapi import StrictRequestSchemas
+from .problem_guard import ProblemGuard
 from .problems import exception_handlers
 from .security import Authenticator, RateLimiter
 from .settings import Settings
 from .state import Ktv, Readiness, provide_ktv
+from .strict import StrictRequest, strict_parameters
 
 __all__ = ["Overrides", "SystemClock", "create_app"]
 
@@ -193,6 +195,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             AuthController, OidcController, ChannelController, ScheduleController, SystemController,
             MediaController, LibraryController, openapi_json]), metrics],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
+        request_class=StrictRequest,
+        guards=[strict_parameters],
         lifespan=[lifespan],
         exception_handlers=exception_handlers,
         cors_config=CORSConfig(
@@ -213,8 +217,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestContext(app.asgi_handler, app_metrics,
-                                      hsts=settings.secure_cookie)
+    app.asgi_handler = RequestContext(ProblemGuard(app.asgi_handler, lambda: app.routes),
+                                      app_metrics, hsts=settings.secure_cookie)
     return app
 
 

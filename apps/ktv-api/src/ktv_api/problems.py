@@ -42,8 +42,10 @@ from ktv_domain import (
     ValidationError,
 )
 
+from .strict import malformed_path_parameter
+
 __all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "exception_handlers",
-           "problem_response", "problem_responses"]
+           "problem_response", "problem_responses", "title_for"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger("ktv.errors")
@@ -54,6 +56,11 @@ _TITLES = {
     415: "Unsupported media type", 422: "Validation failed", 429: "Too many requests",
     500: "Internal server error", 503: "Service unavailable",
 }
+
+
+def title_for(status: int) -> str:
+    """The problem ``title`` of an HTTP status."""
+    return _TITLES.get(status, "Error")
 
 
 class FieldProblem(msgspec.Struct):
@@ -174,8 +181,15 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
                             errors=errors)
 
 
-def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     status = exc.status_code
+    if status == HTTP_404_NOT_FOUND and isinstance(exc.__cause__, ValueError):
+        # The router matched a route's fixed segments but could not parse a typed path
+        # parameter (a malformed UUID): name it, like any malformed parameter.
+        found = malformed_path_parameter(request.app.routes, request.scope["path"])
+        if found is not None:
+            return problem_response(HTTP_400_BAD_REQUEST, "malformed request",
+                                    errors=[FieldProblem(*found)])
     headers = dict(exc.headers or {})
     if status == HTTP_401_UNAUTHORIZED:
         headers.update(_UNAUTHORIZED)
