@@ -55,7 +55,7 @@ from .media_urls import MediaUrls
 from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
-from .openapi import StrictRequestSchemas
+from .openapi import finish_document
 from .problem_guard import ProblemGuard
 from .problems import exception_handlers
 from .security import Authenticator, RateLimiter
@@ -212,13 +212,13 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             components=Components(security_schemes={"BearerToken": SecurityScheme(
                 type="http", scheme="bearer", bearer_format="JWT")}),
             use_handler_docstrings=True),
-        plugins=[StrictRequestSchemas()],
         request_max_body_size=1024 * 1024,
         logging_config=None,
         debug=False,
     )
     app.asgi_handler = RequestContext(ProblemGuard(app.asgi_handler, lambda: app.routes),
                                       app_metrics, hsts=settings.secure_cookie)
+    finish_document(app)
     return app
 
 

@@ -44,8 +44,8 @@ from ktv_domain import (
 
 from .strict import malformed_path_parameter
 
-__all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "exception_handlers",
-           "problem_response", "problem_responses", "title_for"]
+__all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "describe_problem",
+           "exception_handlers", "problem_response", "problem_responses", "title_for"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger("ktv.errors")
@@ -84,17 +84,22 @@ _DESCRIPTIONS = {
     403: "Not allowed on this server (e.g. registration is closed)",
     404: "No such resource for this caller (another user's channel is a 404 too)",
     409: "Conflicts with the current state (e.g. a duplicate email or channel number)",
+    413: "The request body is larger than 1 MiB",
     422: "Well-formed but invalid; `errors` names the fields",
     429: "Too many attempts; wait for `Retry-After` seconds",
     503: "The media source is not configured or unavailable; the detail says which",
 }
 
 
+def describe_problem(status: int) -> str:
+    """What a problem response with ``status`` means, for the OpenAPI document."""
+    return _DESCRIPTIONS.get(status, title_for(status))
+
+
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI declarations of the problem responses a route can answer with."""
     return {status: ResponseSpec(Problem, media_type=PROBLEM_JSON, generate_examples=False,
-                                 description=_DESCRIPTIONS.get(status, _TITLES.get(status,
-                                                                                   "Error")))
+                                 description=describe_problem(status))
             for status in statuses}
 
 
@@ -145,6 +150,26 @@ _AT = re.compile(r" - at `\$\.?([^`]*)`$")
 _NAMED = re.compile(r"^Object (?:contains unknown|missing required) field `([^`]*)`")
 
 
+_FRIENDLY = [
+    (re.compile(r"^Expected `str` matching regex .*$", re.S),
+     "has the wrong form (see its pattern and description in the API document)"),
+    (re.compile(r"^Expected `str` of length >= (\d+)$"), r"must be at least \1 characters"),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), r"must be at most \1 characters"),
+    (re.compile(r"^Expected `array` of length >= (\d+)$"), r"must list at least \1 items"),
+    (re.compile(r"^Expected `array` of length <= (\d+)$"), r"must list at most \1 items"),
+    (re.compile(r"^Expected `(int|float)` (>=|<=|>|<) (\S+)$"), r"must be \2 \3"),
+    (re.compile(r"^Expected `int` that's a multiple of (\S+)$"), r"must be a multiple of \1"),
+]
+
+
+def _friendly(message: str) -> str:
+    """msgspec's wording of a broken rule, in words a form can show."""
+    for pattern, replacement in _FRIENDLY:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
 def _parameter_name(request: Request[Any, Any, Any], key: str) -> str:
     """The name a client uses for a parameter (``from``), not the Python one (``start``)."""
     handler = request.scope.get("route_handler")
@@ -176,7 +201,7 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
         named = _NAMED.match(message)
         if named:
             path = f"{path}.{named.group(1)}" if path else named.group(1)
-        errors.append(FieldProblem(path, _AT.sub("", message)))
+        errors.append(FieldProblem(path, _friendly(_AT.sub("", message))))
     return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request body is invalid",
                             errors=errors)
 

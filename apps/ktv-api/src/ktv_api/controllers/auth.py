@@ -11,7 +11,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
-from ..dto.auth import Credentials, FeedTokenOut, TokenOut, UserOut
+from ..dto.auth import Credentials, FeedTokenOut, Registration, TokenOut, UserOut
 from ..problems import problem_responses
 from ..state import CurrentUser, KtvDep, client_address, provide_user
 
@@ -26,7 +26,7 @@ class AuthController(Controller):
 
     @post("/register", summary="Create an account and get a token", status_code=201,
           responses=problem_responses(400, 403, 409, 422, 429))
-    async def register(self, request: Request[Any, Any, Any], data: JSONBody[Credentials],
+    async def register(self, request: Request[Any, Any, Any], data: JSONBody[Registration],
                        ktv: KtvDep) -> TokenOut:
         """The first account on a server is an admin. 403 when registration is closed."""
         ktv.limiter.hit("register", client_address(request))
