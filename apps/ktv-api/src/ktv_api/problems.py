@@ -35,6 +35,7 @@ from ktv_domain import (
     Conflict,
     DomainError,
     Forbidden,
+    InvalidCursor,
     MediaSourceError,
     MediaSourceUnavailable,
     NotFound,
@@ -44,8 +45,9 @@ from ktv_domain import (
 
 from .strict import malformed_path_parameter
 
-__all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "describe_problem",
-           "exception_handlers", "problem_response", "problem_responses", "title_for"]
+__all__ = ["INVALID_CURSOR_TYPE", "PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited",
+           "describe_problem", "exception_handlers", "problem_response", "problem_responses",
+           "title_for"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger("ktv.errors")
@@ -68,8 +70,13 @@ class FieldProblem(msgspec.Struct):
     message: str
 
 
+#: The problem ``type`` of a page cursor this server did not issue (start over without it).
+INVALID_CURSOR_TYPE = "urn:ktv:problem:invalid-cursor"
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
-    """An RFC 9457 problem body."""
+    """An RFC 9457 problem body. ``type`` is ``about:blank`` (the status says it all) except
+    for ``urn:ktv:problem:invalid-cursor``; ``errors`` names the offending fields."""
 
     title: str
     status: int
@@ -112,9 +119,10 @@ class RateLimited(Exception):
 
 
 def problem_response(status: int, detail: str, *, errors: list[FieldProblem] | None = None,
-                     headers: dict[str, str] | None = None) -> Response[Problem]:
+                     headers: dict[str, str] | None = None,
+                     type: str = "about:blank") -> Response[Problem]:
     body = Problem(title=_TITLES.get(status, "Error"), status=status, detail=detail,
-                   errors=errors or [])
+                   errors=errors or [], type=type)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -124,6 +132,10 @@ _UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="k-tv"'}
 def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     if isinstance(exc, ValidationError):
         errors = [FieldProblem(e.field, e.message) for e in exc.errors]
+        if isinstance(exc, InvalidCursor):
+            return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the cursor is not valid: "
+                                    "list again from the first page", errors=errors,
+                                    type=INVALID_CURSOR_TYPE)
         return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request is invalid",
                                 errors=errors)
     if isinstance(exc, AuthenticationFailed):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from .errors import FieldError, ValidationError
+from .errors import FieldError, InvalidCursor, ValidationError
 from .ids import MediaItemId
 from .media import ContentType, MediaItem
 
@@ -84,7 +84,7 @@ def decode_cursor(cursor: str) -> int:
         if kind != "o" or offset < 0 or not value.isdigit():
             raise ValueError(cursor)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError("is not a cursor this server issued", field="cursor") from None
+        raise InvalidCursor() from None
     return offset
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
 from ktv_domain import (
@@ -30,13 +31,17 @@ from ..dto.library import (
     ScanStatusOut,
 )
 from ..dto.schedule import ItemOut
-from ..problems import problem_responses
+from ..problems import PROBLEM_JSON, Problem, problem_responses
 from ..state import CurrentUser, Ktv, KtvDep, LibraryScanner, provide_user
 from .auth import BEARER
 
 __all__ = ["LibraryController"]
 
 _READ = problem_responses(400, 401, 503)
+_CURSOR = ResponseSpec(Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                       description="A `cursor` this server did not issue (problem type "
+                                   "`urn:ktv:problem:invalid-cursor`), or another invalid "
+                                   "parameter; `errors` names it")
 
 
 def _admin(user: User) -> None:
@@ -70,7 +75,8 @@ class LibraryController(Controller):
     async def genres(self, user: CurrentUser, ktv: KtvDep) -> GenresOut:
         return GenresOut(genres=[GenreOut.of(g) for g in await ktv.library.genres()])
 
-    @get("/items", summary="Search the library", responses=problem_responses(400, 401, 422, 503))
+    @get("/items", summary="Search the library",
+         responses={**problem_responses(400, 401, 503), 422: _CURSOR})
     async def items(
         self, user: CurrentUser, ktv: KtvDep,
         q: Annotated[str | None, QueryParameter(
@@ -82,7 +88,11 @@ class LibraryController(Controller):
         collection: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(
-            description="``next_cursor`` of the previous page", max_length=100)] = None,
+            description="Opaque: the previous page's `next_cursor`, passed back unchanged "
+                        "(never built by a client). A cursor this server did not issue is a "
+                        "422 with problem type `urn:ktv:problem:invalid-cursor` naming "
+                        "`cursor`; list again from the first page.",
+            max_length=100)] = None,
     ) -> ItemPageOut:
         """Items ordered by series or title, season and episode; ``limit`` per page (max 500)."""
         query = LibraryQuery(q=q or None, content_type=content_type, genre=genre or None,

@@ -14,7 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
-from ktv_domain import ChannelId, MediaSourceNotConfigured, NotFound
+from ktv_domain import ChannelId, MediaSourceNotConfigured
 from ktv_domain.services import validate_window
 
 from ..dto.schedule import ActiveScheduleOut, GenerationOut, NowOut, SlotOut
@@ -56,9 +56,12 @@ class ScheduleController(Controller):
         channel_id: FromPath[UUID],
         user: CurrentUser,
         ktv: KtvDep) -> ActiveScheduleOut:
+        """Slots across generations, with ``generation`` the newest; before the first
+        generation, ``generation`` is 0, ``valid_until`` null and ``slots`` empty."""
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
         if cov.generation == 0 or cov.valid_until is None:
-            raise NotFound("this channel has no schedule yet: generate one first")
+            return ActiveScheduleOut(channel_id=channel_id, generation=0, valid_until=None,
+                                     slots=[])
         now = ktv.clock.now()
         return ActiveScheduleOut(
             channel_id=channel_id, generation=cov.generation, valid_until=cov.valid_until,
@@ -81,9 +84,11 @@ class ScheduleController(Controller):
     async def epg(
         self, channel_id: FromPath[UUID], user: CurrentUser, ktv: KtvDep,
         start: Annotated[datetime | None, QueryParameter(
-            name="from", description="RFC 3339 with offset; default now")] = None,
+            name="from", description="RFC 3339 date-time with an offset "
+            "(2026-11-21T20:00:00Z); default: now")] = None,
         until: Annotated[datetime | None, QueryParameter(
-            description="RFC 3339 with offset; default from + 24 h")] = None,
+            description="RFC 3339 date-time with an offset; default: `from` + 24 h. Must be "
+            "after `from`, at most 14 days later (else a 422 naming `until`)")] = None,
     ) -> list[SlotOut]:
         start = start or ktv.clock.now()
         until = until or start + timedelta(hours=24)
