@@ -31,7 +31,7 @@ from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens, OidcClient, O
 from ktv_domain import Clock, MediaItemId, MediaProvider, OidcError, PasswordHasher, UnitOfWork
 from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
 from ktv_jellyfin import JellyfinProvider
-from ktv_localmedia import SHORT_MAX_SECS, LocalLibrary
+from ktv_localmedia import LocalLibrary
 from ktv_sql import (
     LeaderLock,
     SqlUnitOfWorkFactory,
@@ -228,7 +228,8 @@ def _local(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock, urls
         return urls.url_for(item_id, valid_for=valid_for)
 
     return LocalLibrary(settings.media_dirs, uow, clock, stream_url=stream_url,
-                        short_max_secs=short_max_secs or SHORT_MAX_SECS)
+                        short_max_secs=(settings.short_max_secs if short_max_secs is None
+                                        else short_max_secs))
 
 
 async def _scan_loop(local: LocalLibrary, interval: float) -> None:

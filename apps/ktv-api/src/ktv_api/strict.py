@@ -42,14 +42,15 @@ from litestar.typing import FieldDefinition
 
 __all__ = ["StrictRequest", "malformed_path_parameter", "strict_parameters"]
 
-_JSON_INT: Final = r"-?(?:0|[1-9][0-9]*)"
+_JSON_NUMBER: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 #: What each type's raw text must look like (full match); types not listed are not checked
 #: here (strings; enums and literals, which msgspec matches exactly).
 _SHAPES: Final[dict[type, tuple[re.Pattern[str], str]]] = {
     bool: (re.compile(r"true|false"), "must be true or false"),
-    int: (re.compile(_JSON_INT), "must be an integer, e.g. 42"),
-    float: (re.compile(_JSON_INT + r"(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"),
-            "must be a number, e.g. 1.5"),
+    # A JSON number (``60.0`` and ``6e1`` are integers too, as in JSON Schema); one with a
+    # fractional part is then refused by the conversion to int.
+    int: (re.compile(_JSON_NUMBER), "must be an integer, e.g. 42"),
+    float: (re.compile(_JSON_NUMBER), "must be a number, e.g. 1.5"),
     datetime: (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
                           r"(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"),
                "must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T20:00:00Z"),
@@ -78,19 +79,27 @@ class StrictRequest(Request[Any, Any, Any]):
             return await super().json()
         body = await self.body()
         try:
-            return msgspec.json.decode(body or b"null", type=target, strict=True)
+            value = msgspec.json.decode(body or b"null")
+        except msgspec.DecodeError as exc:
+            raise SerializationException(f"malformed JSON: {exc}") from exc
+        try:
+            return msgspec.convert(_integral(value), target, strict=True)
         except msgspec.ValidationError as exc:
-            # A typed decode stops at the first wrong type; malformed JSON after it is
-            # still malformed JSON (a 400, not a 422).
-            try:
-                msgspec.json.decode(body)
-            except msgspec.DecodeError as malformed:
-                raise SerializationException(f"malformed JSON: {malformed}") from malformed
             raise ValidationException(
                 "the request body is invalid",
                 extra=[{"key": "data", "message": str(exc), "source": "body"}]) from exc
-        except msgspec.DecodeError as exc:
-            raise SerializationException(f"malformed JSON: {exc}") from exc
+
+
+def _integral(value: Any) -> Any:
+    """JSON numbers with no fractional part as ints: JSON Schema's ``integer`` includes
+    ``60.0`` and ``6e1`` (so an integer field takes them; a number field takes ints anyway)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def _body_type(field: FieldDefinition | None) -> Any:
