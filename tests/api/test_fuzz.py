@@ -35,6 +35,7 @@ from schemathesis import Case
 from schemathesis.engine import Status, from_schema
 from schemathesis.engine import events as ev
 from schemathesis.python import asgi
+from schemathesis.schemas import BaseSchema
 
 from api.fuzz_world import World, build_app, new_channel, pick, populate, steer
 
@@ -77,8 +78,8 @@ def _config() -> schemathesis.Config:
     return config
 
 
-def _schema(world: World) -> Any:
-    schema: Any = schemathesis.openapi.from_asgi(OPENAPI, world.app, config=_config())
+def _schema(world: World) -> BaseSchema:
+    schema: BaseSchema = schemathesis.openapi.from_asgi(OPENAPI, world.app, config=_config())
     for rule in EXCLUDED:
         schema = schema.exclude(method_regex=rule.method, path_regex=rule.path_regex)
 

@@ -163,12 +163,18 @@ def _add_problem_responses(operation: Operation) -> None:
         wanted += [413, 422]
     responses = operation.responses if operation.responses is not None else {}
     for status in wanted:
-        if str(status) not in responses:
-            responses[str(status)] = OpenAPIResponse(
-                description=describe_problem(status),
-                content={PROBLEM_JSON: OpenAPIMediaType(
-                    schema=Reference(ref=_REF.format(name="Problem")))})
+        responses.setdefault(str(status), _problem(status))
+    for status, response in list(responses.items()):
+        # Litestar's own 400 ("Validation Exception", plain JSON) is not what we answer.
+        if (int(status) >= 400 and isinstance(response, OpenAPIResponse)
+                and PROBLEM_JSON not in (response.content or {})):
+            responses[status] = _problem(int(status))
     operation.responses = dict(sorted(responses.items()))
+
+
+def _problem(status: int) -> OpenAPIResponse:
+    return OpenAPIResponse(description=describe_problem(status), content={
+        PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref=_REF.format(name="Problem")))})
 
 
 # -- links --------------------------------------------------------------------------------
