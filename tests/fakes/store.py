@@ -233,6 +233,9 @@ class _Users:
     async def count(self) -> int:
         return len(self._uow._work.users)
 
+    async def list_all(self) -> list[User]:
+        return sorted(self._uow._work.users.values(), key=lambda u: u.email.value)
+
 
 def _number_key(ch: Channel) -> tuple[int, int, str]:
     major, _, minor = ch.number.partition(".")

@@ -29,7 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens, OidcClient, OidcSettings, Sealer
 from ktv_domain import Clock, MediaItemId, MediaProvider, OidcError, PasswordHasher, UnitOfWork
-from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
+from ktv_domain.services import (
+    AccountAdmin,
+    ChannelService,
+    LibraryService,
+    ScheduleService,
+    UserService,
+)
 from ktv_jellyfin import JellyfinProvider
 from ktv_localmedia import LocalLibrary
 from ktv_sql import (
@@ -287,7 +293,9 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
             checks["oidc"] = oidc.status
         return Readiness(ready=ready, checks=checks)
 
+    accounts = AccountAdmin(uow, hasher, clock, users, cpu=to_thread)
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
+               accounts=accounts,
                channels=ChannelService(uow, clock), schedules=schedules, onair=onair,
                auth=Authenticator(tokens, users, clock=clock), tokens=tokens,
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),

@@ -162,13 +162,13 @@ def _add_problem_responses(operation: Operation) -> None:
     if operation.request_body:
         wanted += [413, 422]
     responses = operation.responses if operation.responses is not None else {}
-    for status in wanted:
-        responses.setdefault(str(status), _problem(status))
-    for status, response in list(responses.items()):
+    for wanted_status in wanted:
+        responses.setdefault(str(wanted_status), _problem(wanted_status))
+    for key, response in list(responses.items()):
         # Litestar's own 400 ("Validation Exception", plain JSON) is not what we answer.
-        if (int(status) >= 400 and isinstance(response, OpenAPIResponse)
+        if (int(key) >= 400 and isinstance(response, OpenAPIResponse)
                 and PROBLEM_JSON not in (response.content or {})):
-            responses[status] = _problem(int(status))
+            responses[key] = _problem(int(key))
     operation.responses = dict(sorted(responses.items()))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from litestar import Request
@@ -14,7 +15,13 @@ from litestar.params import FromPath
 
 from ktv_auth import OidcClient
 from ktv_domain import AccessToken, Clock, MediaProvider, NotFound, ScanStatus, User
-from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
+from ktv_domain.services import (
+    AccountAdmin,
+    ChannelService,
+    LibraryService,
+    ScheduleService,
+    UserService,
+)
 
 from .local_files import LocalFiles
 from .media_urls import MediaUrls
@@ -28,7 +35,7 @@ __all__ = ["CurrentUser", "FeedUser", "Ktv", "KtvDep", "LibraryScanner", "Readin
 
 
 class TokenService(TokenVerifier, Protocol):
-    def issue(self, user: User) -> AccessToken: ...
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken: ...
 
 
 class LibraryScanner(Protocol):
@@ -52,6 +59,8 @@ class Ktv:
     clock: Clock
     metrics: Metrics
     users: UserService
+    #: Account administration (``ktv user ...``, ``DELETE /auth/me``).
+    accounts: AccountAdmin
     channels: ChannelService
     schedules: ScheduleService
     onair: OnAir

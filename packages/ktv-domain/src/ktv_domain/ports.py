@@ -132,6 +132,9 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def list_all(self) -> list[User]:
+        """Every account, by email."""
+
 
 class FeedTokenRepository(Protocol):
     """Each user's IPTV feed token, by hash (see ``feed_tokens.py``); gone with its user."""
@@ -247,4 +250,5 @@ class AccessToken:
 
 
 class TokenIssuer(Protocol):
-    def issue(self, user: User) -> AccessToken: ...
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken:
+        """A token for ``user``; ``signed_in_at`` (default: now) is when they signed in."""

@@ -14,7 +14,7 @@ from ktv_domain.user import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from .base import Request, Response, utc
 from .rules import EMAIL_PATTERN, meta
 
-__all__ = ["Credentials", "FeedTokenOut", "Registration", "TokenOut", "UserOut"]
+__all__ = ["AccountDeletion", "Credentials", "FeedTokenOut", "Registration", "TokenOut", "UserOut"]
 
 Password = Annotated[str, msgspec.Meta(
     min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
@@ -39,6 +39,12 @@ class Registration(Request):
 class Credentials(Request):
     email: AnyEmail
     password: Password
+
+
+class AccountDeletion(Request):
+    """The account's password (required when it has one)."""
+
+    password: Password | None = None
 
 
 class TokenOut(Response):
