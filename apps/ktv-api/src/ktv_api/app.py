@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -109,6 +110,8 @@ class Overrides:
     media_files: LocalFiles | None = None
     #: The local library's short/movie duration threshold (the demo's clips are short).
     short_max_secs: float | None = None
+    #: The monotonic clock of the user cache (tests step it past its 10 s lifetime).
+    monotonic: Callable[[], float] | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
@@ -297,7 +300,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
                accounts=accounts,
                channels=ChannelService(uow, clock), schedules=schedules, onair=onair,
-               auth=Authenticator(tokens, users, clock=clock), tokens=tokens,
+               auth=Authenticator(tokens, users, clock=clock,
+                                  monotonic=o.monotonic or time.monotonic), tokens=tokens,
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),
                media=media, media_source=media_source,
                readiness=readiness, version=_version(),
