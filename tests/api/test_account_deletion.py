@@ -42,7 +42,7 @@ async def test_deleting_your_account_removes_it_and_all_it_owns(any_api: Api) ->
 
 async def test_the_password_is_required_and_checked(api: Api) -> None:
     owner = await api.register("me@example.com")
-    assert_problem(await api.client.delete(ME, headers=owner), 422, "password")
+    assert_problem(await api.client.delete(ME, headers=owner), 403)
     assert_problem(await api.client.request("DELETE", ME, headers=owner,
                                             json={"password": "not-the-password"}), 403)
     assert_problem(await api.client.request("DELETE", ME, headers=owner,

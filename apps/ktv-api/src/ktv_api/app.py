@@ -57,6 +57,7 @@ from .controllers.oidc import OidcController
 from .controllers.schedule import ScheduleController
 from .controllers.system import SystemController, metrics, openapi_json
 from .keeper import Keeper, Leadership
+from .library_scans import LocalScans
 from .local_files import LocalFiles
 from .media_urls import MediaUrls
 from .metrics import Metrics
@@ -65,9 +66,10 @@ from .onair import OnAir
 from .openapi import finish_document
 from .problem_guard import ProblemGuard
 from .problems import exception_handlers
+from .scanning import scanner_for
 from .security import Authenticator, RateLimiter
 from .settings import Settings
-from .state import Ktv, Readiness, provide_ktv
+from .state import Ktv, LibraryScanner, Readiness, provide_ktv
 from .strict import StrictRequest, strict_parameters
 
 __all__ = ["Overrides", "SystemClock", "create_app"]
@@ -117,7 +119,7 @@ class Overrides:
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
                run_migrations: bool = True, keeper: bool = True,
                sync_interval: float = 2.0, keeper_interval: float = 60.0,
-               rescan_interval: float = 3600.0) -> Litestar:
+               scan_poll: float = 2.0) -> Litestar:
     """The K-TV app. ``keeper=False`` leaves the background keeper off (tests)."""
     o = overrides or Overrides()
     app_metrics = Metrics()
@@ -156,12 +158,15 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                 local = _local(settings, uow, o.clock or SystemClock(), media_urls,
                                o.short_max_secs)
                 media, media_source = local, "local"
+            leadership = o.leadership or (LeaderLock(engine) if engine is not None
+                                          else _AlwaysLeader())
+            scanner = scanner_for(settings, media, media_source, local, uow,
+                                  o.clock or SystemClock(), leadership, poll=scan_poll)
             ktv = _build(settings, o, uow, engine, app_metrics, media, media_source,
-                         media_urls, oidc_http=oidc_http, local=local)
+                         media_urls, oidc_http=oidc_http, local=local, scanner=scanner)
             app.state.ktv = ktv
-            if local is not None:
-                tasks.append(asyncio.create_task(_scan_loop(local, rescan_interval),
-                                                 name="media-scan"))
+            if isinstance(scanner, LocalScans):
+                tasks.append(asyncio.create_task(scanner.run_forever(), name="media-scan"))
             if ktv.oidc is not None:
                 first_try = asyncio.Event()
                 tasks.append(asyncio.create_task(_discover(ktv.oidc, first_try),
@@ -171,8 +176,6 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                     await asyncio.wait_for(first_try.wait(), timeout=3.0)
             tasks.append(asyncio.create_task(_sync_loop(ktv, sync_interval), name="onair-sync"))
             if keeper:
-                leadership = o.leadership or (LeaderLock(engine) if engine is not None
-                                              else _AlwaysLeader())
                 k = Keeper(uow, ktv.schedules, ktv.onair, leadership, app_metrics,
                            interval=keeper_interval)
                 tasks.append(asyncio.create_task(k.run_forever(), name="keeper"))
@@ -241,13 +244,6 @@ def _local(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock, urls
                                         else short_max_secs))
 
 
-async def _scan_loop(local: LocalLibrary, interval: float) -> None:
-    """Scan the media folders at start-up, then every ``interval`` seconds."""
-    while True:
-        await local.scan()
-        await asyncio.sleep(interval)
-
-
 def _jellyfin(settings: Settings, http: httpx.AsyncClient) -> JellyfinProvider:
     assert settings.jellyfin_base_url is not None
     assert settings.jellyfin_api_key is not None
@@ -259,7 +255,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
            engine: AsyncEngine | None, app_metrics: Metrics, media: MediaProvider | None,
            media_source: str | None, media_urls: MediaUrls, *,
            oidc_http: httpx.AsyncClient | None = None,
-           local: LocalLibrary | None = None) -> Ktv:
+           local: LocalLibrary | None = None,
+           scanner: LibraryScanner | None = None) -> Ktv:
     clock = o.clock or SystemClock()
     oidc = _oidc(settings, oidc_http, clock) if oidc_http is not None else None
     hasher = o.hasher or Argon2PasswordHasher()
@@ -306,7 +303,7 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                media=media, media_source=media_source,
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
-               library=LibraryService(media), scanner=local, media_urls=media_urls)
+               library=LibraryService(media), scanner=scanner, media_urls=media_urls)
 
 
 def _oidc(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> OidcClient:

@@ -39,12 +39,12 @@ class TokenService(TokenVerifier, Protocol):
 
 
 class LibraryScanner(Protocol):
-    """A library K-TV scans itself (local folders): start a scan, read its progress."""
+    """Scans of the media source (local folders) or refreshes of its catalog (Jellyfin):
+    ask for one, read the current or last one's status (the same on every replica)."""
 
-    @property
-    def status(self) -> ScanStatus: ...
+    async def status(self) -> ScanStatus: ...
 
-    def start_scan(self) -> bool: ...
+    async def request(self) -> ScanStatus: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,7 +77,7 @@ class Ktv:
     oidc: OidcClient | None = None
     #: Library browsing over ``media`` (answers 503 without a media source).
     library: LibraryService = field(default_factory=lambda: LibraryService(None))
-    #: The local library's scans (None for other sources).
+    #: Scans of the local library, refreshes of a Jellyfin catalog (None without a source).
     scanner: LibraryScanner | None = None
     #: Signs and checks the links of ``/media/{id}/stream``.
     media_urls: MediaUrls

@@ -204,6 +204,8 @@ class IndexedFile:
 
 class ScanState(StrEnum):
     IDLE = "idle"
+    #: Asked for; the replica that scans (the keeper's leader) starts it within seconds.
+    REQUESTED = "requested"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
@@ -226,3 +228,5 @@ class ScanStatus:
     removed: int = 0
     items: int = 0
     error: str | None = None
+    #: When a scan asked for, or the scanning replica last wrote, this status.
+    updated_at: datetime | None = None

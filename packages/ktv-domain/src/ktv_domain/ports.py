@@ -15,7 +15,7 @@ from typing import Protocol, Self, TypeVar
 from .channel import Channel
 from .feed_tokens import FeedToken
 from .ids import BlockId, ChannelId, MediaItemId, UserId
-from .library import IndexedFile, LibraryCollection
+from .library import IndexedFile, LibraryCollection, ScanStatus
 from .media import MediaItem
 from .media_filter import MediaFilter
 from .schedule import (
@@ -38,6 +38,7 @@ __all__ = [
     "MediaProvider",
     "PasswordHasher",
     "PlayableSource",
+    "ScanStatusRepository",
     "ScheduleRepository",
     "TokenIssuer",
     "UnitOfWork",
@@ -154,6 +155,16 @@ class FeedTokenRepository(Protocol):
         """Revoke the user's token; whether there was one."""
 
 
+class ScanStatusRepository(Protocol):
+    """The current or last library scan of each source (``local``, ``jellyfin``): one
+    row per source, which every replica reads."""
+
+    async def get(self, source: str) -> ScanStatus | None: ...
+
+    async def put(self, source: str, status: ScanStatus) -> None:
+        """Store the source's status, replacing the previous one."""
+
+
 class ChannelRepository(Protocol):
     async def add(self, channel: Channel) -> None:
         """Store a new channel; Conflict when the owner already uses its number."""
@@ -223,6 +234,9 @@ class UnitOfWork(Protocol):
 
     @property
     def feed_tokens(self) -> FeedTokenRepository: ...
+
+    @property
+    def scans(self) -> ScanStatusRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

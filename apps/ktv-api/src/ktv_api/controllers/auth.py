@@ -76,7 +76,7 @@ class AuthController(Controller):
                         ktv: KtvDep, data: JSONBody[AccountDeletion | None] = None) -> None:
         """Deletes the caller's account with its channels, schedules and feed token; its
         tokens stop working at once. An account with a password must send it (403 when it
-        is not right, 422 when missing); an account that signs in only through single
+        is missing or not right); an account that signs in only through single
         sign-on must have signed in within the last 10 minutes (else 403: sign in again).
         Attempts are rate-limited like logins."""
         ktv.limiter.hit("delete-account", client_address(request))

@@ -54,8 +54,7 @@ def _scanner(ktv: Ktv) -> LibraryScanner:
         return ktv.scanner
     if ktv.media is None:
         raise MediaSourceNotConfigured()
-    raise Conflict(f"the {ktv.media_source} library is not scanned by K-TV: it is re-read "
-                   "on its own every few minutes")
+    raise Conflict(f"the {ktv.media_source} media source cannot be scanned")
 
 
 class LibraryController(Controller):
@@ -105,18 +104,19 @@ class LibraryController(Controller):
     async def item(self, item_id: FromPath[str], user: CurrentUser, ktv: KtvDep) -> ItemOut:
         return ItemOut.of(await ktv.library.item(MediaItemId(item_id)))
 
-    @get("/scan", summary="The local library's current or last scan (admin)",
+    @get("/scan", summary="The current or last library scan or catalog refresh (admin)",
          responses=problem_responses(401, 403, 409, 503))
     async def scan_status(self, user: CurrentUser, ktv: KtvDep) -> ScanStatusOut:
+        """The same on every replica (read from the database)."""
         _admin(user)
-        return ScanStatusOut.of(_scanner(ktv).status)
+        return ScanStatusOut.of(await _scanner(ktv).status())
 
-    @post("/scan", summary="Rescan the media folders in the background (admin)",
+    @post("/scan", summary="Rescan the media folders, or re-read a Jellyfin catalog (admin)",
           status_code=202, responses=problem_responses(401, 403, 409, 503))
     async def scan(self, user: CurrentUser, ktv: KtvDep) -> ScanStatusOut:
-        """Only new or changed files are probed. When a scan is already running, its
-        progress is returned and no second scan starts."""
+        """Local folders: a scan is requested (``requested``) and the replica that scans
+        (one at a time) starts it within seconds; only new or changed files are probed.
+        When a scan is already requested or running, its status is returned and no second
+        one starts. Jellyfin: this replica re-reads the catalog now (``running``)."""
         _admin(user)
-        scanner = _scanner(ktv)
-        scanner.start_scan()
-        return ScanStatusOut.of(scanner.status)
+        return ScanStatusOut.of(await _scanner(ktv).request())

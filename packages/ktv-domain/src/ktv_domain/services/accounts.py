@@ -72,8 +72,7 @@ class AccountAdmin:
         else only within :data:`RECENT_LOGIN` of signing in (``signed_in_at``)."""
         if user.password_hash is not None:
             if password is None:
-                raise ValidationError("required to delete an account that has a password",
-                                      field="password")
+                raise Forbidden("this account has a password: send it to delete the account")
             stored = user.password_hash
             if not await self._cpu(lambda: self._hasher.verify(stored, password)):
                 raise Forbidden("the password is not right")
