@@ -105,3 +105,18 @@ async def test_a_malformed_path_is_a_400_even_without_a_token(api: Api) -> None:
     assert_problem(await api.client.get(f"{CHANNELS}/not-a-uuid"), 400, "channel_id")
     assert_problem(await api.client.get(
         f"{CHANNELS}/0123456789abcdef0123456789abcdef/now"), 400, "channel_id")
+
+
+@pytest.mark.parametrize("query", [
+    "from=9999-12-31T23:00:00Z", "from=0001-01-01T00:30:00%2B01:00",
+    "from=9999-12-31T23:00:00-05:00&until=9999-12-31T23:30:00-05:00",
+    "from=0001-01-01T00:00:00Z&until=0001-01-01T01:00:00Z",
+    "from=9999-12-31T22:00:00%2B14:00&until=9999-12-31T23:59:59.999999-12:00",
+])
+async def test_a_window_at_the_ends_of_the_calendar_is_empty_not_a_500(
+        any_api: Api, query: str) -> None:
+    """Every RFC 3339 date-time the document allows is answered (found by fuzzing)."""
+    owner = await any_api.register()
+    cid = (await any_api.create_channel(owner))["id"]
+    r = await any_api.client.get(f"{CHANNELS}/{cid}/epg?{query}", headers=owner)
+    assert (r.status_code, r.json()) == (200, []), r.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -91,10 +91,17 @@ class ScheduleController(Controller):
             "after `from`, at most 14 days later (else a 422 naming `until`)")] = None,
     ) -> list[SlotOut]:
         start = start or ktv.clock.now()
-        until = until or start + timedelta(hours=24)
+        if until is None:
+            try:
+                until = start + timedelta(hours=24)
+            except OverflowError:  # the last day of year 9999: up to its end
+                until = datetime.max.replace(tzinfo=start.tzinfo)
         _reject_naive(start=start, until=until)
         validate_window(start, until)
+        start, until = _utc(start), _utc(until)
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
+        if until <= start:  # both at an end of the calendar, where nothing is on air
+            return []
         slots = cov.window(start, until)
         if slots is None:  # before what memory holds: ask the database
             slots = await ktv.schedules.epg(user.id, ChannelId(channel_id), start, until)
@@ -126,6 +133,20 @@ class ScheduleController(Controller):
         offset = f"{playing.offset_secs:.3f}"
         return Redirect(f"{source.url}#t={offset}", status_code=307,
                         headers={OFFSET_HEADER: offset, "Cache-Control": "no-store"})
+
+
+#: Schedules live well inside these; a window beyond them is cut to them (no overflow).
+_FIRST = datetime(1, 1, 3, tzinfo=UTC)
+_LAST = datetime(9999, 12, 29, tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    """``value`` in UTC, clamped to [_FIRST, _LAST] (year 1 at +01:00 has no UTC time)."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        return _FIRST if value.year == 1 else _LAST
+    return min(max(in_utc, _FIRST), _LAST)
 
 
 def _reject_naive(**values: datetime) -> None:
