@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from schemathesis import Case
 from schemathesis.python import asgi
 
@@ -172,7 +173,8 @@ def _steer_window(query: dict[str, Any]) -> None:
 
 
 def _when(value: object) -> datetime | None:
+    """The datetime the server reads from ``value`` (msgspec's RFC 3339 parser)."""
     try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+        return msgspec.convert(value, datetime) if isinstance(value, str) else None
+    except msgspec.ValidationError:
         return None

@@ -42,6 +42,8 @@ from api.fuzz_world import World, build_app, new_channel, pick, populate, steer
 OPENAPI = "/api/v1/openapi.json"
 SEED = 20261121
 MAX_EXAMPLES = 25
+#: Scenarios of the stateful phase (each up to STATEFUL_MAX_STEPS linked calls).
+STATEFUL_EXAMPLES = 100
 STATEFUL_MAX_STEPS = 8
 
 
@@ -70,6 +72,8 @@ def _config() -> schemathesis.Config:
     project.checks.update(included_check_names=["all"])
     project.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
     project.phases.stateful.max_steps = STATEFUL_MAX_STEPS
+    project.phases.stateful.generation.update(max_examples=STATEFUL_EXAMPLES,
+                                              deterministic=True, database="none")
     project.generation.update(max_examples=MAX_EXAMPLES, deterministic=True, database="none")
     # A redirect is checked as the redirect; following it could reach a stream.
     project.update(workers=1, max_redirects=0)
@@ -95,24 +99,10 @@ def _schema(world: World) -> BaseSchema:
             case.headers["Authorization"] = f"Bearer {data}"
 
     @schema.hook
-    def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None
-                            ) -> dict[str, Any] | None:
-        """Most well-formed channel ids become the fuzzing user's channel (DELETE: the
-        victim), most item ids a real item; malformed ones stay (they are the point of a
-        negative case)."""
-        params = path_parameters or {}
-        method = context.operation.method.upper() if context.operation else ""
-        channel = params.get("channel_id")
-        if isinstance(channel, str) and _UUID.fullmatch(channel) and pick(channel, 4):
-            params["channel_id"] = world.victim if method == "DELETE" else world.channel_id
-        item = params.get("item_id")
-        if isinstance(item, str) and world.item_ids and pick(item, 2):
-            params["item_id"] = world.item_ids[pick(item, len(world.item_ids))]
-        return path_parameters
-
-    @schema.hook
     def map_case(context: Any, case: Case[Any]) -> Case[Any]:
         steer(case, world)
+        if case.meta is not None and case.meta.phase.name != "stateful":
+            _real_ids(case, world)  # stateful cases take their ids from the links
         return case
 
     @schema.hook
@@ -122,6 +112,21 @@ def _schema(world: World) -> BaseSchema:
             world.victim = new_channel(world.app, world.token, "Victim again")
 
     return schema
+
+
+def _real_ids(case: Case[Any], world: World) -> None:
+    """Most well-formed channel ids become the fuzzing user's channel (DELETE: the victim),
+    most item ids a real item; malformed ones stay (they are the point of a negative case)."""
+    params = case.path_parameters
+    if not params:
+        return
+    channel = params.get("channel_id")
+    if isinstance(channel, str) and _UUID.fullmatch(channel) and pick(channel, 4):
+        params["channel_id"] = (world.victim if case.method.upper() == "DELETE"
+                                else world.channel_id)
+    item = params.get("item_id")
+    if isinstance(item, str) and world.item_ids and pick(item, 2):
+        params["item_id"] = world.item_ids[pick(item, len(world.item_ids))]
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
