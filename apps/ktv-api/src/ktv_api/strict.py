@@ -22,6 +22,7 @@ per-route work (new routes and Structs are covered by default):
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -117,8 +118,11 @@ async def strict_parameters(connection: ASGIConnection[Any, Any, Any, Any],
                             _: BaseRouteHandler) -> None:
     """The app-level guard: refuse, with a 400 naming each, parameters whose text is not
     exactly of their declared type (see the module docstring)."""
-    problems = list(_path_problems(_typed_template(connection), connection.scope["path"]))
-    for source, key, field in _declared(connection.route_handler):
+    segments, declared = _plan(connection)
+    if not segments and not declared:
+        return
+    problems = _path_problems(segments, connection.scope["path"]) if segments else []
+    for source, key, field in declared:
         values: Sequence[str]
         if source == ParamType.QUERY:
             values = connection.query_params.getall(key, [])
@@ -134,54 +138,73 @@ async def strict_parameters(connection: ASGIConnection[Any, Any, Any, Any],
         raise ValidationException("malformed request", extra=problems)
 
 
-def _typed_template(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    """The matched route's path with its parameter types (``/c/{id:uuid}``); the scope
-    holds only the OpenAPI form (``/c/{id}``)."""
-    template = connection.scope.get("path_template")
-    if not template or "{" not in template:
-        return None
+_Segment = str | tuple[str, re.Pattern[str] | None, str]
+_Plan = tuple[tuple[_Segment, ...], list[tuple[ParamType, str, FieldDefinition]]]
+
+
+def _plan(connection: ASGIConnection[Any, Any, Any, Any]) -> _Plan:
+    """What to check for this handler and matched route, worked out once and kept on the
+    handler: the route's typed path segments, the query/header/cookie parameters."""
     handler = connection.route_handler
-    typed: dict[str, str] | None = handler.opt.get(_TYPED_KEY)
-    if typed is None:
-        typed = {route.path_format: route.path for route in connection.app.routes
-                 if handler in getattr(route, "route_handlers", ())}
-        handler.opt[_TYPED_KEY] = typed
-    return typed.get(template)
+    plans: dict[str | None, _Plan] | None = handler.opt.get(_PLAN_KEY)
+    if plans is None:
+        plans = handler.opt[_PLAN_KEY] = {}
+    template = connection.scope.get("path_template")
+    found = plans.get(template)
+    if found is None:
+        typed = next((route.path for route in connection.app.routes
+                      if route.path_format == template
+                      and handler in getattr(route, "route_handlers", ())), None)
+        segments = _segments(typed) if typed else ()
+        if not any(isinstance(s, tuple) and s[1] is not None for s in segments):
+            segments = ()
+        found = plans[template] = (segments, _declared(handler))
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _segments(template: str) -> tuple[_Segment, ...]:
+    """A route path (``/c/{id:uuid}``) as fixed segments and (name, shape, message)."""
+    out: list[_Segment] = []
+    for want in template.strip("/").split("/"):
+        param = _PATH_PARAM.fullmatch(want)
+        if param is None:
+            out.append(want)
+            continue
+        kind = _PATH_TYPES.get(param.group(2).strip())
+        shape = _SHAPES.get(kind) if kind is not None else None
+        out.append((param.group(1).strip(), shape[0] if shape else None,
+                    shape[1] if shape else ""))
+    return tuple(out)
 
 
 def malformed_path_parameter(routes: Iterable[BaseRoute], path: str) -> tuple[str, str] | None:
     """``(name, message)`` of the typed path parameter that makes ``path`` unroutable, for
     a route whose fixed segments it matches; None when no route would take it."""
     for route in routes:
-        for problem in _path_problems(route.path, path):
+        if "{" not in route.path:
+            continue
+        for problem in _path_problems(_segments(route.path), path):
             return problem["key"], problem["message"]
     return None
 
 
-def _path_problems(template: str | None, path: str) -> list[dict[str, str]]:
-    if not template or "{" not in template:
-        return []
-    expected = template.strip("/").split("/")
+def _path_problems(segments: tuple[_Segment, ...], path: str) -> list[dict[str, str]]:
     actual = path.strip("/").split("/")
-    if len(expected) != len(actual):
+    if len(segments) != len(actual):
         return []
     problems: list[dict[str, str]] = []
-    for want, got in zip(expected, actual, strict=True):
-        param = _PATH_PARAM.fullmatch(want)
-        if param is None:
+    for want, got in zip(segments, actual, strict=True):
+        if isinstance(want, str):
             if want != got:
                 return []
-            continue
-        kind = _PATH_TYPES.get(param.group(2).strip())
-        shape = _SHAPES.get(kind) if kind is not None else None
-        if shape is not None and not shape[0].fullmatch(got):
-            problems.append({"key": param.group(1).strip(), "message": shape[1],
-                             "source": "path"})
+        elif want[1] is not None and not want[1].fullmatch(got):
+            problems.append({"key": want[0], "message": want[2], "source": "path"})
     return problems
 
 
 _CACHE_KEY: Final = "ktv_strict_parameters"
-_TYPED_KEY: Final = "ktv_typed_paths"
+_PLAN_KEY: Final = "ktv_strict_plan"
 
 
 def _declared(handler: BaseRouteHandler) -> list[tuple[ParamType, str, FieldDefinition]]:
