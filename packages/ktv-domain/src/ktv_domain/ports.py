@@ -15,7 +15,7 @@ from typing import Protocol, Self, TypeVar
 from .channel import Channel
 from .feed_tokens import FeedToken
 from .ids import BlockId, ChannelId, MediaItemId, UserId
-from .library import IndexedFile, LibraryCollection
+from .library import IndexedFile, LibraryCollection, ScanStatus
 from .media import MediaItem
 from .media_filter import MediaFilter
 from .schedule import (
@@ -38,6 +38,7 @@ __all__ = [
     "MediaProvider",
     "PasswordHasher",
     "PlayableSource",
+    "ScanStatusRepository",
     "ScheduleRepository",
     "TokenIssuer",
     "UnitOfWork",
@@ -132,6 +133,9 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def list_all(self) -> list[User]:
+        """Every account, by email."""
+
 
 class FeedTokenRepository(Protocol):
     """Each user's IPTV feed token, by hash (see ``feed_tokens.py``); gone with its user."""
@@ -149,6 +153,16 @@ class FeedTokenRepository(Protocol):
 
     async def delete(self, user_id: UserId) -> bool:
         """Revoke the user's token; whether there was one."""
+
+
+class ScanStatusRepository(Protocol):
+    """The current or last library scan of each source (``local``, ``jellyfin``): one
+    row per source, which every replica reads."""
+
+    async def get(self, source: str) -> ScanStatus | None: ...
+
+    async def put(self, source: str, status: ScanStatus) -> None:
+        """Store the source's status, replacing the previous one."""
 
 
 class ChannelRepository(Protocol):
@@ -221,6 +235,9 @@ class UnitOfWork(Protocol):
     @property
     def feed_tokens(self) -> FeedTokenRepository: ...
 
+    @property
+    def scans(self) -> ScanStatusRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
@@ -247,4 +264,5 @@ class AccessToken:
 
 
 class TokenIssuer(Protocol):
-    def issue(self, user: User) -> AccessToken: ...
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken:
+        """A token for ``user``; ``signed_in_at`` (default: now) is when they signed in."""
