@@ -30,6 +30,7 @@ from ktv_domain import (
     IndexedFile,
     MediaItemId,
     NotFound,
+    ScanStatus,
     ScheduledSlot,
     ScheduleHead,
     ScheduleRecord,
@@ -48,11 +49,13 @@ class _Data:
     records: dict[ChannelId, list[ScheduleRecord]] = field(default_factory=dict)
     media_files: dict[MediaItemId, IndexedFile] = field(default_factory=dict)
     feed_tokens: dict[UserId, FeedToken] = field(default_factory=dict)
+    scans: dict[str, ScanStatus] = field(default_factory=dict)
 
     def copy(self) -> _Data:
         return _Data(
             users=dict(self.users), channels=dict(self.channels),
             media_files=dict(self.media_files), feed_tokens=dict(self.feed_tokens),
+            scans=dict(self.scans),
             generations={k: dict(v) for k, v in self.generations.items()},
             slots={k: list(v) for k, v in self.slots.items()},
             records={k: list(v) for k, v in self.records.items()})
@@ -193,6 +196,7 @@ class InMemoryUnitOfWork:
         self.schedules = _Schedules(self)
         self.media_files = _MediaFiles(self)
         self.feed_tokens = _FeedTokens(self)
+        self.scans = _Scans(self)
 
     def _do(self, op: Op) -> object:
         result = op(self._work)
@@ -247,6 +251,9 @@ class _Users:
 
     async def count(self) -> int:
         return len(self._uow._work.users)
+
+    async def list_all(self) -> list[User]:
+        return sorted(self._uow._work.users.values(), key=lambda u: u.email.value)
 
 
 def _number_key(ch: Channel) -> tuple[int, int, str]:
@@ -403,3 +410,16 @@ class _FeedTokens:
 
     async def delete(self, user_id: UserId) -> bool:
         return bool(self._uow._do(_delete_feed_token(user_id)))
+
+
+class _Scans:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def get(self, source: str) -> ScanStatus | None:
+        return self._uow._work.scans.get(source)
+
+    async def put(self, source: str, status: ScanStatus) -> None:
+        def op(d: _Data) -> None:
+            d.scans[source] = status
+        self._uow._do(op)

@@ -66,6 +66,17 @@ async def test_user_round_trip_and_lookups(backend: Backend) -> None:
         assert await uow.users.get_by_oidc_subject("nobody") is None
         assert await uow.users.get(UserId(uuid.uuid4())) is None
         assert await uow.users.count() == 2
+        assert await uow.users.list_all() == [user, oidc_only]  # by email
+
+
+async def test_list_all_orders_by_email(backend: Backend) -> None:
+    async with backend.uow() as uow:
+        assert await uow.users.list_all() == []
+    for email in ("c@example.com", "a@example.com", "b@example.com"):
+        await _owner(backend, email)
+    async with backend.uow() as uow:
+        listed = await uow.users.list_all()
+    assert [str(u.email) for u in listed] == ["a@example.com", "b@example.com", "c@example.com"]
 
 
 async def test_duplicate_email_and_identity_are_refused(backend: Backend) -> None:

@@ -16,7 +16,7 @@ from typing import Protocol, Self, TypeVar, runtime_checkable
 from .channel import Channel
 from .feed_tokens import FeedToken
 from .ids import BlockId, ChannelId, MediaItemId, UserId
-from .library import IndexedFile, LibraryCollection
+from .library import IndexedFile, LibraryCollection, ScanStatus
 from .media import MediaItem
 from .media_filter import MediaFilter
 from .schedule import (
@@ -41,6 +41,7 @@ __all__ = [
     "MediaProvider",
     "PasswordHasher",
     "PlayableSource",
+    "ScanStatusRepository",
     "ScheduleRepository",
     "TokenIssuer",
     "UnitOfWork",
@@ -161,6 +162,9 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def list_all(self) -> list[User]:
+        """Every account, by email."""
+
 
 class FeedTokenRepository(Protocol):
     """Each user's IPTV feed token, by hash (see ``feed_tokens.py``); gone with its user."""
@@ -178,6 +182,16 @@ class FeedTokenRepository(Protocol):
 
     async def delete(self, user_id: UserId) -> bool:
         """Revoke the user's token; whether there was one."""
+
+
+class ScanStatusRepository(Protocol):
+    """The current or last library scan of each source (``local``, ``jellyfin``): one
+    row per source, which every replica reads."""
+
+    async def get(self, source: str) -> ScanStatus | None: ...
+
+    async def put(self, source: str, status: ScanStatus) -> None:
+        """Store the source's status, replacing the previous one."""
 
 
 class ChannelRepository(Protocol):
@@ -261,6 +275,9 @@ class UnitOfWork(Protocol):
     @property
     def feed_tokens(self) -> FeedTokenRepository: ...
 
+    @property
+    def scans(self) -> ScanStatusRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
@@ -287,4 +304,5 @@ class AccessToken:
 
 
 class TokenIssuer(Protocol):
-    def issue(self, user: User) -> AccessToken: ...
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken:
+        """A token for ``user``; ``signed_in_at`` (default: now) is when they signed in."""

@@ -1,5 +1,6 @@
 """Use cases: what the app calls. Each opens its own unit of work."""
 
+from .accounts import RECENT_LOGIN, AccountAdmin
 from .channels import (
     UNSET,
     BlockSpec,
@@ -18,7 +19,9 @@ from .users import UserService
 __all__ = [
     "MAX_EPG_SPAN",
     "MIN_HISTORY",
+    "RECENT_LOGIN",
     "UNSET",
+    "AccountAdmin",
     "ActiveSchedule",
     "BlockSpec",
     "ChannelChanges",
