@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version as package_version
@@ -118,6 +118,8 @@ class Overrides:
     short_max_secs: float | None = None
     #: The monotonic clock of the user cache (tests step it past its 10 s lifetime).
     monotonic: Callable[[], float] | None = None
+    #: How streams wait for the channel's clock (tests run a faster clock and pace with it).
+    stream_sleep: Callable[[float], Awaitable[None]] | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
@@ -318,7 +320,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
                library=LibraryService(media), scanner=scanner, media_urls=media_urls,
-               streams=build_streams(settings, clock, onair, uow, media),
+               streams=build_streams(settings, clock, onair, uow, media,
+                                     sleep=o.stream_sleep or asyncio.sleep),
                hls_links=SignedLinks.from_settings(settings, clock, HLS_LINK_PURPOSE))
 
 

@@ -84,6 +84,7 @@ class Settings:
     stream_height: int = 720
     stream_idle_secs: int = 15
     stream_max_sessions: int = 4
+    stream_hls_window_secs: int = 180
     cors_allowed_origins: tuple[str, ...] = ("http://localhost:5173",)
     production: bool = False
     log_level: str = "info"
@@ -223,6 +224,7 @@ def load_settings(environ: Mapping[str, str] | None = None,
     r.integer("STREAM_HEIGHT", 144, 2160)
     r.integer("STREAM_IDLE_SECS", 1, 3600)
     r.integer("STREAM_MAX_SESSIONS", 1, 256)
+    r.integer("STREAM_HLS_WINDOW_SECS", 6, 3600)
     settings = Settings(**r.values)  # type: ignore[arg-type]
     problems = r.problems + _consistency(settings)
     if problems:
