@@ -23,12 +23,16 @@ from .errors import (
     ValidationError,
 )
 from .feed_tokens import (
+    DEFAULT_FEED_TOKEN_NAME,
     FEED_TOKEN_PREFIX,
+    FEED_TOKEN_TOUCH_INTERVAL,
+    MAX_FEED_TOKENS,
     FeedToken,
     IssuedFeedToken,
     hash_feed_token,
     is_feed_token_shaped,
     new_feed_token,
+    validate_feed_token_name,
 )
 from .ids import BlockId, ChannelId, MediaItemId, UserId, new_id
 from .library import (
@@ -87,8 +91,11 @@ from .schedule_view import NowPlaying, ScheduleView
 from .user import Email, User, validate_password
 
 __all__ = [
+    "DEFAULT_FEED_TOKEN_NAME",
     "DEFAULT_PAGE_SIZE",
     "FEED_TOKEN_PREFIX",
+    "FEED_TOKEN_TOUCH_INTERVAL",
+    "MAX_FEED_TOKENS",
     "MAX_PAGE_SIZE",
     "MAX_SLOT_LENGTH",
     "MIN_PLAYABLE_SECS",
@@ -165,6 +172,7 @@ __all__ = [
     "is_feed_token_shaped",
     "load_zone",
     "new_feed_token",
+    "validate_feed_token_name",
     "new_id",
     "run_inline",
     "validate_password",
