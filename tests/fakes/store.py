@@ -235,6 +235,10 @@ class _Users:
     async def count(self) -> int:
         return len(self._uow._work.users)
 
+    async def first_admin(self) -> User | None:
+        admins = [u for u in self._uow._work.users.values() if u.is_admin]
+        return min(admins, key=lambda u: (u.created_at, str(u.id)), default=None)
+
 
 def _number_key(ch: Channel) -> tuple[int, int, str]:
     major, _, minor = ch.number.partition(".")

@@ -68,6 +68,22 @@ async def test_user_round_trip_and_lookups(backend: Backend) -> None:
         assert await uow.users.count() == 2
 
 
+async def test_first_admin_is_the_oldest_administrator(backend: Backend) -> None:
+    async with backend.uow() as uow:
+        assert await uow.users.first_admin() is None
+    plain = make_user("plain@example.com")
+    late = dataclasses.replace(make_user("late@example.com"), is_admin=True,
+                               created_at=T0 + H)
+    early = dataclasses.replace(make_user("early@example.com"), is_admin=True,
+                                created_at=T0 + M)
+    async with backend.uow() as uow:
+        for u in (plain, late, early):
+            await uow.users.add(u)
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.users.first_admin() == early
+
+
 async def test_duplicate_email_and_identity_are_refused(backend: Backend) -> None:
     first = dataclasses.replace(make_user("a@example.com"), oidc_subject="idp|1")
     await _owner(backend, "x@example.com")

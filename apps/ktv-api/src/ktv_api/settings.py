@@ -7,6 +7,7 @@ All problems are collected and reported together, one line each, at start-up
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -70,7 +71,14 @@ class Settings:
     media_dirs: tuple[str, ...] = ()
     allow_registration: bool = True
     public_base_url: str | None = None
+    #: Proxies whose X-Forwarded-For/-Proto/-Host are believed (IPs, networks, ``*``).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     schedule_horizon_hours: int = 48
+    #: The keeper keeps every enabled channel scheduled this many days ahead (the guide).
+    guide_days: int = 7
+    #: XMLTV: one "Off air" programme per gap between blocks instead of nothing.
+    guide_fill_gaps: bool = False
+    hdhr_tuner_count: int = 4
     ffmpeg_path: str | None = None
     cors_allowed_origins: tuple[str, ...] = ("http://localhost:5173",)
     production: bool = False
@@ -200,6 +208,11 @@ def load_settings(environ: Mapping[str, str] | None = None,
     r.listing("MEDIA_DIRS", "," + os.pathsep)
     r.boolean("ALLOW_REGISTRATION")
     r.integer("SCHEDULE_HORIZON_HOURS", 1, 24 * 14)
+    r.integer("GUIDE_DAYS", 1, 14)
+    r.boolean("GUIDE_FILL_GAPS")
+    r.integer("HDHR_TUNER_COUNT", 1, 64)
+    r.parsed("FORWARDED_ALLOW_IPS", _trusted_proxies,
+             "a comma-separated list of IP addresses, networks (10.0.0.0/8) or *")
     r.listing("CORS_ALLOWED_ORIGINS")
     r.boolean("PRODUCTION")
     r.parsed("LOG_LEVEL", _log_level, "one of " + ", ".join(sorted(_LEVELS)))
@@ -210,6 +223,20 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    entries = tuple(p.strip() for p in value.split(",") if p.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            # A literal peer name (a unix socket path, the test client's "testclient").
+            if not re.fullmatch(r"[A-Za-z0-9_./:-]{1,255}", entry):
+                raise
+    return entries
 
 
 def _log_level(value: str) -> str:

@@ -16,6 +16,8 @@ from ktv_auth import OidcClient
 from ktv_domain import AccessToken, Clock, MediaProvider, NotFound, ScanStatus, User
 from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
 
+from .channel_links import ChannelLinks
+from .iptv.outputs import Iptv
 from .local_files import LocalFiles
 from .media_urls import MediaUrls
 from .metrics import Metrics
@@ -72,6 +74,10 @@ class Ktv:
     scanner: LibraryScanner | None = None
     #: Signs and checks the links of ``/media/{id}/stream``.
     media_urls: MediaUrls
+    #: Signs and checks the stream and logo links of the Bearer IPTV documents.
+    channel_links: ChannelLinks
+    #: M3U, XMLTV, HDHomeRun, logos, Jellyfin registration.
+    iptv: Iptv
 
 
 def provide_ktv(state: State) -> Ktv:

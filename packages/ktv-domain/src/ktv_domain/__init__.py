@@ -172,8 +172,8 @@ __all__ = [
     "is_feed_token_shaped",
     "load_zone",
     "new_feed_token",
-    "validate_feed_token_name",
     "new_id",
     "run_inline",
+    "validate_feed_token_name",
     "validate_password",
 ]

@@ -133,6 +133,9 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def first_admin(self) -> User | None:
+        """The administrator account created first (ties by id), if any."""
+
 
 class FeedTokenRepository(Protocol):
     """Users' named IPTV feed tokens, by hash (see ``feed_tokens.py``); gone with their user."""

@@ -65,4 +65,5 @@ __all__ = [
     "render_m3u",
     "render_programmes",
     "xmltv_channel_id",
+    "xmltv_time",
 ]

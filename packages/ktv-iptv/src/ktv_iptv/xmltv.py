@@ -219,9 +219,10 @@ def render_programmes(run: ProgrammeRun, *, times: dict[datetime, str] | None = 
     return "".join(out)
 
 
-def assemble(channels: Iterable[str], programmes: Iterable[str], *,
+def assemble(channels: Iterable[bytes], programmes: Iterable[bytes], *,
              generator_url: str | None = None) -> bytes:
-    """The UTF-8 document from rendered parts (channels first, as the DTD orders)."""
+    """The UTF-8 document from rendered, UTF-8 encoded parts (channels first, as the DTD
+    orders)."""
     info = f' generator-info-url="{attr(generator_url)}"' if generator_url else ""
     head = f'{_HEADER}<tv generator-info-name="K-TV"{info} source-info-name="K-TV">\n'
-    return "".join((head, *channels, *programmes, "</tv>\n")).encode("utf-8")
+    return b"".join((head.encode(), *channels, *programmes, b"</tv>\n"))

@@ -165,6 +165,22 @@ class UserService:
             raise NotFound("user not found")
         return user
 
+    async def by_email(self, email: str) -> User:
+        """The account with this email; NotFound otherwise."""
+        async with self._uow() as uow:
+            user = await uow.users.get_by_email(Email(email))
+        if user is None:
+            raise NotFound(f"no account with the email {email!r}")
+        return user
+
+    async def first_admin(self) -> User:
+        """The first administrator account; NotFound when there is none."""
+        async with self._uow() as uow:
+            user = await uow.users.first_admin()
+        if user is None:
+            raise NotFound("there is no administrator account yet")
+        return user
+
     async def delete(self, user_id: UserId) -> None:
         async with self._uow() as uow:
             if not await uow.users.delete(user_id):
