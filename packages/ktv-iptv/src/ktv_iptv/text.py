@@ -63,8 +63,10 @@ def m3u_display_name(name: str) -> str:
     and strips a leading number followed by a space (SatIP style "84. VOX"). So
     commas become a look-alike (U+201A) and the space after a leading number a
     no-break space: the name shown is the channel's name, not a fragment of it.
+    Double quotes become single ones, as in attribute values (a name such as
+    ``x="y"`` would otherwise read as an attribute).
     """
-    shown = one_line(name).replace(",", COMMA_LOOKALIKE)
+    shown = one_line(name).replace(",", COMMA_LOOKALIKE).replace('"', "'")
     match = _NUMBER_PREFIX.match(shown)
     if match:
         end = match.end() - 1
