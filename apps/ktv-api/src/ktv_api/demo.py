@@ -131,7 +131,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, short_max_sec
     bind = host or settings.host
     config = uvicorn.Config(app, host=bind, port=settings.port if port is None else port,
                             log_config=None, access_log=False, lifespan="on",
-                            server_header=False)
+                            server_header=False, proxy_headers=False)
     server = uvicorn.Server(config)
 
     async def main() -> int:
