@@ -216,6 +216,14 @@ class SqlScheduleRepository:
         r = schedule_records.c
         wanted = list(dict.fromkeys(item_ids))
         out: dict[MediaItemId, datetime] = {}
+        if len(wanted) > _IN_CHUNK // 10:
+            # Many ids (a week of guide): one pass over the channel's (item, time) index
+            # beats binding hundreds of parameters.
+            keep = set(wanted)
+            rows = await self._conn.execute(
+                select(r.item_id, func.min(r.scheduled_at).label("first"))
+                .where(r.channel_id == channel_id).group_by(r.item_id))
+            return {MediaItemId(x.item_id): x.first for x in rows if x.item_id in keep}
         for i in range(0, len(wanted), _IN_CHUNK):
             rows = await self._conn.execute(
                 select(r.item_id, func.min(r.scheduled_at).label("first"))

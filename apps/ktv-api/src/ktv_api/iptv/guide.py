@@ -205,7 +205,7 @@ class GuideService:
                 runs.append(b"")
                 missing.append((i, part))
         if missing:
-            firsts = [await self._first_airings(p.channel_id, p.run.slots) for _, p in missing]
+            firsts = await self._first_airings([p for _, p in missing])
             todo = [ProgrammeRun(xmltv_id=p.run.xmltv_id, slots=p.run.slots,
                                  first_airings=f, previous_end=p.run.previous_end,
                                  coverage_end=p.run.coverage_end, fill_gaps=p.run.fill_gaps,
@@ -227,10 +227,12 @@ class GuideService:
         return [render_programmes(r, times=self._times, bodies=self._bodies).encode()
                 for r in runs]
 
-    async def _first_airings(self, channel_id: ChannelId,
-                             slots: Sequence[ScheduledSlot]) -> dict[MediaItemId, datetime]:
-        if not slots:
-            return {}
-        ids = list(dict.fromkeys(s.item.id for s in slots))
+    async def _first_airings(self, parts: Sequence[_Part]) -> list[dict[MediaItemId, datetime]]:
+        """Each part's first airings, read in one unit of work."""
+        out: list[dict[MediaItemId, datetime]] = []
         async with self._uow() as uow:
-            return await uow.schedules.first_airings(channel_id, ids)
+            for part in parts:
+                ids = list(dict.fromkeys(s.item.id for s in part.run.slots))
+                out.append(await uow.schedules.first_airings(part.channel_id, ids)
+                           if ids else {})
+        return out
