@@ -152,7 +152,8 @@ def elementtree_guide(channels: list[Channel], runs: list[ProgrammeRun],
             first = run.first_airings.get(it.id)
             if first is not None and first < s.start_at:
                 ET.SubElement(p, "previously-shown")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    out: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return out
 
 
 async def median_ms(fn: Callable[[], Awaitable[T]], repeat: int) -> tuple[float, T]:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import settings
@@ -38,7 +39,7 @@ from schemathesis.checks import (
 )
 from schemathesis.python import asgi
 
-from fakes import FakeMediaProvider, InMemoryStore
+from fakes import FakeJellyfin, FakeMediaProvider, InMemoryStore
 from ktv_api import Overrides, create_app, load_settings
 from ktv_auth import Argon2PasswordHasher
 from ktv_domain import ContentType
@@ -109,12 +110,21 @@ def _new_channel(client: asgi.ASGIClient, token: str, name: str) -> str:
     return channel_id
 
 
+#: Jellyfin Live TV registration goes to a fake Jellyfin, which fetches our documents.
+JELLYFIN = FakeJellyfin()
+
+
 def _app() -> Any:
     env = {"DATABASE_URL": "sqlite://", "LOG_LEVEL": "warning",
-           "AUTH_RATE_LIMIT_PER_MINUTE": "100000"}
-    return create_app(load_settings(env, env_file=None), overrides=Overrides(
+           "AUTH_RATE_LIMIT_PER_MINUTE": "100000",
+           "JELLYFIN_BASE_URL": JELLYFIN.base_url, "JELLYFIN_API_KEY": JELLYFIN.api_key}
+    app = create_app(load_settings(env, env_file=None), overrides=Overrides(
         uow=InMemoryStore().uow, media=_library(), media_source="fake",
-        hasher=Argon2PasswordHasher.fast_for_tests()), keeper=False)
+        hasher=Argon2PasswordHasher.fast_for_tests(),
+        http_client=httpx.AsyncClient(transport=JELLYFIN.transport())), keeper=False)
+    JELLYFIN.livetv.fetcher = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver")  # type: ignore[arg-type]
+    return app
 
 
 def _config() -> schemathesis.Config:

@@ -25,7 +25,8 @@ async def test_discover_lineup_status_and_device_shapes(api: Api,
     assert (d["BaseURL"], d["LineupURL"]) == (base, f"{base}/lineup.json")
     assert d["TunerCount"] == 4
     assert is_valid_hdhr_device_id(d["DeviceID"])
-    assert d["DeviceAuth"] and token not in d["DeviceAuth"]
+    assert d["DeviceAuth"]
+    assert token not in d["DeviceAuth"]
 
     lineup = (await api.client.get(f"/iptv/{token}/hdhr/lineup.json")).json()
     assert lineup == [

@@ -62,7 +62,8 @@ async def test_disabled_channels_are_in_no_document(api: Api, owner: dict[str, s
         (await api.client.get(f"/iptv/{token}/channels.m3u")).text)] == ["Shown"]
     for path in ("xmltv.xml", "hdhr/lineup.json"):
         text = (await api.client.get(f"/iptv/{token}/{path}")).text
-        assert "Shown" in text and "Hidden" not in text
+        assert "Shown" in text
+        assert "Hidden" not in text
     assert (await api.client.get(f"/iptv/{token}/logos/2.png")).status_code == 404
     assert (await api.client.get("/api/v1/iptv/channels.m3u", headers=owner)).text.count(
         "#EXTINF") == 1
@@ -86,7 +87,8 @@ async def test_named_tokens_api(any_api: Api) -> None:
     assert listed[0]["last_used_at"] == "2026-11-21T12:01:00Z"
     assert listed[1]["last_used_at"] is None
     assert all(set(t) == {"id", "name", "created_at", "last_used_at"} for t in listed)
-    assert default not in str(listed) and body["token"] not in str(listed)
+    assert default not in str(listed)
+    assert body["token"] not in str(listed)
     assert_problem(await any_api.client.post(url, headers=owner, json={"name": "living-room"}),
                    409)
     assert_problem(await any_api.client.post(url, headers=owner, json={"name": "Bad Name"}),

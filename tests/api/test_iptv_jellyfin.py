@@ -39,7 +39,7 @@ async def jellyfin_app(tmp_path: Path, clock: FakeClock, media: FakeMediaProvide
             uow=store.uow if store else None, media=media, media_source="fake", clock=clock,
             hasher=HASHER, http_client=http), keeper=False, sync_interval=3600)
         async with AsyncTestClient(app=app) as client, httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app)) as fetcher:
+                transport=httpx.ASGITransport(app=app)) as fetcher:  # type: ignore[arg-type]
             # Jellyfin fetches our URLs; from inside a request, on the app's own loop.
             fake.livetv.fetcher = fetcher
             yield Api(client=client, app=app, clock=clock, media=media, store=store,
@@ -100,7 +100,7 @@ async def test_first_run_creates_second_updates_unregister_removes(
         # ...and the players' token never changed
         assert (await api.client.get(f"/iptv/{players}/channels.m3u")).status_code == 200
 
-        r = await api.client.post(URL, headers=admin, json={"hdhomerun": True})
+        r = await api.client.post(URL, headers=admin, json={"tuner": "hdhomerun"})
         (hdhr,) = fake.livetv.tuner_hosts
         assert (hdhr["Id"], hdhr["Type"]) == (tuner["Id"], "hdhomerun")
         assert hdhr["Url"].endswith("/hdhr")
@@ -127,11 +127,12 @@ async def test_other_entries_and_other_users_are_left_alone(
         await api.create_channel(bob, name="Bob's")
         fake.livetv.tuner_hosts.append({"Id": "f" * 32, "Type": "m3u",
                                         "Url": "http://other.example/list.m3u"})
-        r = await api.client.post(URL, headers=admin, json={"user": "bob@example.com"})
+        r = await api.client.post(URL, headers=admin, json={"email": "bob@example.com"})
         assert r.status_code == 200, r.text
         await api.client.post(URL, headers=admin, json={})
         urls = [t["Url"] for t in fake.livetv.tuner_hosts]
-        assert len(urls) == 3 and "http://other.example/list.m3u" in urls
+        assert len(urls) == 3
+        assert "http://other.example/list.m3u" in urls
         await api.client.delete(URL, headers=admin)
         left = fake.livetv.tuner_hosts
         assert len(left) == 2
@@ -139,8 +140,8 @@ async def test_other_entries_and_other_users_are_left_alone(
                    for c in fake.livetv.channels[t["Id"]] if c.name)
         assert_problem(await api.client.post(URL, headers=bob, json={}), 403)
         assert_problem(await api.client.post(URL, headers=admin,
-                                             json={"user": "nobody@example.com"}), 404)
-        assert_problem(await api.client.post(URL, headers=admin, json={"hdhomerun": "yes"}),
+                                             json={"email": "nobody@example.com"}), 404)
+        assert_problem(await api.client.post(URL, headers=admin, json={"tuner": "rabbit-ears"}),
                        422)
 
 
@@ -150,7 +151,8 @@ async def test_jellyfin_down_or_refusing_is_a_clear_503(
         admin = await _setup(api)
         fake.faults.append(httpx.ConnectError("connection refused"))
         body = assert_problem(await api.client.post(URL, headers=admin, json={}), 503)
-        assert "unreachable" in body["detail"] and fake.base_url in body["detail"]
+        assert "unreachable" in body["detail"]
+        assert fake.base_url in body["detail"]
         assert fake.api_key not in body["detail"]
         # nothing changed here either: no jellyfin token was made
         tokens = (await api.client.get("/api/v1/auth/feed-tokens", headers=admin)).json()
@@ -182,7 +184,8 @@ async def test_the_command_registers_the_first_admin(
         async with httpx.AsyncClient(transport=fake.transport()) as http:
             assert await run_jellyfin(settings, args, http=http) == 0
             out = capsys.readouterr().out
-            assert "admin@example.com" in out and "created" in out
+            assert "admin@example.com" in out
+            assert "created" in out
             assert len(fake.livetv.tuner_hosts) == 1
             args.action = "unregister"
             assert await run_jellyfin(settings, args, http=http) == 0

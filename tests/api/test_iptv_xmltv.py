@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import subprocess
 import threading
-
-import httpx
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
 
 from api.helpers import ON_AIR_BLOCKS, Api, Start, block
 from api.iptv_helpers import DTD_PATH, epg, feed_token, floor_second, guide, parse_guide
@@ -165,7 +166,7 @@ async def test_gaps_are_empty_or_off_air_as_configured(start: Start) -> None:
             g = (await guide(api, await feed_token(api, owner))).of(xid(cid))
             off = [p for p in g if p.title == OFF_AIR_TITLE]
             assert bool(off) == fill
-            for a, b in zip(g, g[1:], strict=False):
+            for a, b in itertools.pairwise(g):
                 assert a.stop == b.start if fill else a.stop <= b.start
             if fill:  # one per gap, spanning it exactly
                 assert all(p.stop - p.start > timedelta(hours=1) for p in off)
@@ -255,8 +256,9 @@ async def test_tv_validate_file_finds_nothing(start: Start, tmp_path: Path) -> N
             path = tmp_path / f"guide-{fill}.xml"
             path.write_bytes(r.content)
             # --dtd-file: the project's copy of the DTD (else it is fetched from the web)
-            done = subprocess.run([tool, "--dtd-file", str(DTD_PATH), str(path)],
-                                  capture_output=True, text=True, timeout=120, check=False)
+            done = await asyncio.to_thread(
+                subprocess.run, [tool, "--dtd-file", str(DTD_PATH), str(path)],
+                capture_output=True, text=True, timeout=120, check=False)
             assert done.returncode == 0, done.stdout + done.stderr
             assert "error" not in (done.stdout + done.stderr).lower(), done.stderr
 
@@ -286,7 +288,8 @@ async def test_a_guide_request_answers_while_50_channels_regenerate(
     async def scenario() -> tuple[bytes, list[int], bool]:
         # On the app's own loop, so the requests really run side by side (the test
         # client serialises requests).
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app),
+        transport = httpx.ASGITransport(app=api.app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport,
                                      base_url="http://testserver.local") as http:
             regenerations = [asyncio.create_task(http.post(
                 f"/api/v1/channels/{cid}/schedule", headers=owner)) for cid in cids]

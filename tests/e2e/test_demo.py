@@ -117,7 +117,8 @@ def _iptv_urls_work(text: str, port: int) -> str:
     pl = playlist.loads(httpx.get(m3u, trust_env=False).text)
     assert [ch.attributes["tvg-chno"] for ch in pl] == ["101", "102", "103"]
     guide = parse_guide(httpx.get(xmltv, trust_env=False).content)
-    assert len(guide.channels) == 3 and guide.programmes
+    assert len(guide.channels) == 3
+    assert guide.programmes
     discover = httpx.get(hdhr.rstrip("/") + "/discover.json", trust_env=False).json()
     assert discover["LineupURL"].startswith(hdhr.rstrip("/"))
     return m3u

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-
 from collections.abc import Iterable, Sequence
 
 from ktv_domain import (
@@ -72,7 +71,7 @@ class FakeMediaProvider:
         if self.hold is not None:
             self.held += 1
             try:
-                while not self.hold.is_set():
+                while not self.hold.is_set():  # noqa: ASYNC110 (a thread-safe event)
                     await asyncio.sleep(0.005)
             finally:
                 self.held -= 1

@@ -65,7 +65,9 @@ def test_ids() -> None:
     assert xmltv_channel_id(CH) == "00000000000040008000000000000001.k-tv"
     for seed in (b"", b"a", uuid.uuid4().bytes):
         d = hdhr_device_id(seed)
-        assert is_valid_hdhr_device_id(d) and d == hdhr_device_id(seed) and d.isupper()
+        assert is_valid_hdhr_device_id(d)
+        assert d == hdhr_device_id(seed)
+        assert d.isupper()
     assert not is_valid_hdhr_device_id("12345678")
     assert is_valid_hdhr_device_id("FFFFFFFF")  # Jellyfin's test device
     # one wrong digit is caught (the point of the check digit)
@@ -114,7 +116,8 @@ def test_a_programme_run_in_dtd_order_with_repeats_gaps_and_escaping() -> None:
     assert "<desc>Line 1\nLine 2</desc>" in text
     assert text.count("<previously-shown/>") == 2  # the movie (3 days ago), the episode again
     no_gaps = render_programmes(ProgrammeRun(xmltv_id="x.k-tv", slots=run.slots))
-    assert no_gaps.count("<programme ") == 3 and "Off air" not in no_gaps
+    assert no_gaps.count("<programme ") == 3
+    assert "Off air" not in no_gaps
 
 
 def test_an_empty_run_gets_its_placeholder_only() -> None:
@@ -122,7 +125,8 @@ def test_an_empty_run_gets_its_placeholder_only() -> None:
     text = render_programmes(ProgrammeRun(xmltv_id="x.k-tv", slots=[],
                                           placeholder=(T, T + timedelta(days=7))))
     assert text.count("<programme ") == 1
-    assert 'stop="20261128120000 +0000"' in text and "<title>Off air</title>" in text
+    assert 'stop="20261128120000 +0000"' in text
+    assert "<title>Off air</title>" in text
 
 
 def test_logos_are_deterministic_pngs() -> None:

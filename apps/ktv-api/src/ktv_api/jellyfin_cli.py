@@ -81,7 +81,8 @@ async def run_jellyfin(settings: Settings, args: argparse.Namespace, *,
     try:
         users = UserService(SqlUnitOfWorkFactory(engine), Argon2PasswordHasher(), _Clock())
         async with contextlib.AsyncExitStack() as stack:
-            client = http or await stack.enter_async_context(httpx.AsyncClient())
+            client = http if http is not None else await stack.enter_async_context(
+                httpx.AsyncClient())
             jellyfin = JellyfinLiveTv(settings.jellyfin_base_url, settings.jellyfin_api_key,
                                       client=client)
             owner = (await users.by_email(args.user) if args.user

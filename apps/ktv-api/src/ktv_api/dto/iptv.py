@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -12,11 +12,12 @@ __all__ = ["JellyfinChangeOut", "JellyfinIn", "JellyfinOut"]
 
 
 class JellyfinIn(Request):
-    #: Whose channels (an account's email); default: the caller's.
-    user: Annotated[str, msgspec.Meta(max_length=1024, examples=["you@example.com"])] | None \
+    #: Whose channels (an account's email); default: the caller's. (Not ``user``: Litestar
+    #: would take a field error at ``$.user`` for one of the ``user`` dependency's.)
+    email: Annotated[str, msgspec.Meta(max_length=1024, examples=["you@example.com"])] | None \
         = None
-    #: Register an HDHomeRun tuner instead of the M3U tuner.
-    hdhomerun: bool = False
+    #: Which tuner to register: the M3U playlist, or the emulated HDHomeRun.
+    tuner: Literal["m3u", "hdhomerun"] = "m3u"
 
 
 class JellyfinChangeOut(Response):

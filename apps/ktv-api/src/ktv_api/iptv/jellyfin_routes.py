@@ -43,16 +43,16 @@ class JellyfinController(Controller):
           status_code=200, responses=problem_responses(400, 401, 403, 404, 422, 503))
     async def register(self, request: Request[Any, Any, Any], data: JSONBody[JellyfinIn],
                        user: CurrentUser, ktv: KtvDep) -> JellyfinOut:
-        """Admin only. Posts an M3U tuner (or HDHomeRun with `hdhomerun: true`) and an XMLTV
+        """Admin only. Posts an M3U tuner (or HDHomeRun with `tuner: "hdhomerun"`) and an XMLTV
         listing provider to the Jellyfin of `JELLYFIN_BASE_URL`, with URLs carrying the
         user's feed token named `jellyfin` (renewed on each run); entries registered
         before are updated, not duplicated; then starts Jellyfin's guide refresh. Jellyfin
         fetches the URLs it is given, so they must be reachable from it (set
         `PUBLIC_BASE_URL`). 503 when Jellyfin is not configured, down or refuses."""
-        owner = await _target(ktv, user, data.user)
+        owner = await _target(ktv, user, data.email)
         async with ktv.iptv.jellyfin() as jellyfin:
             report = await register(ktv.users, jellyfin, owner, absolute_base(request, ktv),
-                                    hdhomerun=data.hdhomerun)
+                                    hdhomerun=data.tuner == "hdhomerun")
         return _out(report)
 
     @delete("/", summary="Remove K-TV's tuner and guide from Jellyfin Live TV",

@@ -194,7 +194,7 @@ class BearerIptvController(Controller):
                             SignedLinks(absolute_base(request, ktv), ktv.channel_links))
 
     @get("/logos/{file:str}", summary="A channel's generated logo over a signed link",
-         media_type=_PNG, responses={**problem_responses(404), 304: _NOT_MODIFIED})
+         media_type=_PNG, responses={**problem_responses(400, 404), 304: _NOT_MODIFIED})
     async def logo(self, request: Request[Any, Any, Any], file: FromPath[str], ktv: KtvDep,
                    exp: Annotated[str | None, QueryParameter(max_length=16)] = None,
                    sig: Annotated[str | None, QueryParameter(max_length=64)] = None,
