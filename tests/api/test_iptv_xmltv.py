@@ -224,6 +224,11 @@ async def test_a_generation_seen_through_the_replica_sync_changes_the_guide(
         # Another replica stores a generation: straight into the shared store.
         assert api.store is not None
         api.clock.advance(timedelta(hours=1))
+        # new blocks, so the new generation differs from the old one
+        r = await api.client.patch(f"/api/v1/channels/{cid}", headers=owner, json={
+            "schedule_config": {"blocks": [block("Late movie", "13:30:00", 300,
+                                                 content_type="movie", strategy="best_fit")]}})
+        assert r.status_code == 200, r.text
         await api.ktv.schedules.generate(first_owner(api), ChannelId(uuid.UUID(cid)))
         stale = await guide(api, token)  # this replica has not seen it yet
         assert [(p.start, p.title) for p in stale.programmes] == [
@@ -231,6 +236,7 @@ async def test_a_generation_seen_through_the_replica_sync_changes_the_guide(
         changed = await api.ktv.onair.sync()
         assert changed == 1
         after = await guide(api, token)
+        assert [p.title for p in after.programmes] != [p.title for p in first.programmes]
         start_at = api.clock.now() - BACK
         slots = await epg(api, owner, cid, start_at, await _valid_until(api, owner, cid))
         assert [(p.start, p.stop) for p in after.of(xid(cid))] == [

@@ -10,6 +10,7 @@ the streaming routes, not here.
 
 from __future__ import annotations
 
+import gzip
 import re
 import uuid
 from typing import Annotated, Any
@@ -62,7 +63,6 @@ async def _m3u(request: Request[Any, Any, Any], ktv: Ktv, owner: UserId,
         return body
 
     async def gz() -> bytes:
-        import gzip
         return gzip.compress(body, 6, mtime=0)
 
     return await conditional(request, etag=etag_of(body), media_type=M3U_CONTENT_TYPE,
