@@ -24,12 +24,16 @@ from .errors import (
     ValidationError,
 )
 from .feed_tokens import (
+    DEFAULT_FEED_TOKEN_NAME,
     FEED_TOKEN_PREFIX,
+    FEED_TOKEN_TOUCH_INTERVAL,
+    MAX_FEED_TOKENS,
     FeedToken,
     IssuedFeedToken,
     hash_feed_token,
     is_feed_token_shaped,
     new_feed_token,
+    validate_feed_token_name,
 )
 from .ids import BlockId, ChannelId, MediaItemId, UserId, new_id
 from .library import (
@@ -89,8 +93,11 @@ from .schedule_view import NowPlaying, ScheduleView
 from .user import Email, User, validate_password
 
 __all__ = [
+    "DEFAULT_FEED_TOKEN_NAME",
     "DEFAULT_PAGE_SIZE",
     "FEED_TOKEN_PREFIX",
+    "FEED_TOKEN_TOUCH_INTERVAL",
+    "MAX_FEED_TOKENS",
     "MAX_PAGE_SIZE",
     "MAX_SLOT_LENGTH",
     "MIN_PLAYABLE_SECS",
@@ -171,5 +178,6 @@ __all__ = [
     "new_feed_token",
     "new_id",
     "run_inline",
+    "validate_feed_token_name",
     "validate_password",
 ]
