@@ -14,8 +14,8 @@ only the holder of the keeper's advisory lock runs passes.
 from __future__ import annotations
 
 import asyncio
-import time
 import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
