@@ -244,6 +244,9 @@ class ChannelSession:
                 if wait > 0:
                     await self._sleep(wait)
             self.broadcast.publish(chunk)
+        # Never hold the event loop for a whole run (a slate loop behind the clock does
+        # not wait for anything): let the rest of the server in between runs' chunks.
+        await asyncio.sleep(0)
 
     # -- items ------------------------------------------------------------------------------
 
