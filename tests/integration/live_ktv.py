@@ -1,7 +1,7 @@
 """A real K-TV over HTTP for the stream tests: uvicorn on a port of its own, a local
 library of self-describing clips, a user, a channel and its generated schedule.
 
-The app's clock is a :class:`SteppingClock`: it runs ``rate`` times faster than
+The app's clock is a :class:`FastClock`: it runs ``rate`` times faster than
 real time (streams pace with it) and can jump forward, so a test can generate a
 schedule in the past and then replay that history.
 """
@@ -15,40 +15,23 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
+from integration.streaming_env import FastClock
 from ktv_api import Overrides, create_app, load_settings
 from ktv_auth import Argon2PasswordHasher
 from ktv_domain import MediaItemId
 from support.clips import make_clip
 
-__all__ = ["LiveKtv", "SteppingClock", "live_ktv", "make_library"]
+__all__ = ["LiveKtv", "live_ktv", "make_library"]
 
 PASSWORD = "watch-k-tv-1"
 _TITLE = re.compile(r"Clip (\d+)")
-
-
-class SteppingClock:
-    """Real time, ``rate`` times faster, from ``start``; :meth:`jump` moves it on."""
-
-    def __init__(self, rate: float = 1.0, *, start: datetime | None = None) -> None:
-        self.rate = rate
-        self._t0 = start or datetime.now(UTC)
-        self._m0 = time.monotonic()
-
-    def now(self) -> datetime:
-        return self._t0 + timedelta(seconds=(time.monotonic() - self._m0) * self.rate)
-
-    def jump(self, delta: timedelta) -> None:
-        self._t0 += delta
-
-    async def sleep(self, secs: float) -> None:
-        await asyncio.sleep(secs / self.rate)
 
 
 def make_library(folder: Path, lengths: Mapping[int, float]) -> Path:
@@ -61,7 +44,7 @@ def make_library(folder: Path, lengths: Mapping[int, float]) -> Path:
 @dataclass
 class LiveKtv:
     base_url: str
-    clock: SteppingClock
+    clock: FastClock
     client: httpx.AsyncClient
     headers: dict[str, str] = field(default_factory=dict)
     #: Library item id -> the clip number its frames show.
@@ -106,7 +89,7 @@ async def live_ktv(tmp_path: Path, library: Path, *, rate: float = 1.0,
               "MEDIA_DIRS": str(library), "AUTH_RATE_LIMIT_PER_MINUTE": "100000",
               "STREAM_HEIGHT": "180", "STREAM_IDLE_SECS": "3", "SHORT_MAX_SECS": "5",
               **(env or {})}
-    clock = SteppingClock(rate, start=start)
+    clock = FastClock(rate, start=start)
     app = create_app(load_settings(values, env_file=None),
                      overrides=Overrides(clock=clock, stream_sleep=clock.sleep,
                                          hasher=Argon2PasswordHasher.fast_for_tests()),

@@ -44,7 +44,8 @@ BLOCK = BlockId(uuid.UUID(int=7))
 
 
 class FastClock:
-    """A clock that starts at the real time and runs ``rate`` times faster."""
+    """A clock from ``start`` (default: the real time) that runs ``rate`` times faster
+    than real time; :meth:`jump` moves it on (history to replay)."""
 
     def __init__(self, rate: float = 1.0, *, start: datetime | None = None) -> None:
         self.rate = rate
@@ -53,6 +54,9 @@ class FastClock:
 
     def now(self) -> datetime:
         return self._t0 + timedelta(seconds=(time.monotonic() - self._m0) * self.rate)
+
+    def jump(self, delta: timedelta) -> None:
+        self._t0 += delta
 
     async def sleep(self, secs: float) -> None:
         await asyncio.sleep(secs / self.rate)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import quote
 
-from ktv_auth import UrlSigner, derive_key
 from ktv_domain import Clock, MediaItemId
 
 from .settings import Settings
+from .signed_links import SignedLinks
 
 __all__ = ["MEDIA_URL_PURPOSE", "MediaUrls", "stream_path"]
 
@@ -30,32 +30,27 @@ def stream_path(item_id: str) -> str:
 class MediaUrls:
     """Builds and checks the signed stream URLs of local items."""
 
-    __slots__ = ("_base", "_clock", "_signer")
+    __slots__ = ("_clock", "_links")
 
-    def __init__(self, signer: UrlSigner, clock: Clock, *, base_url: str | None = None) -> None:
-        self._signer = signer
+    def __init__(self, links: SignedLinks, clock: Clock) -> None:
+        self._links = links
         self._clock = clock
-        self._base = (base_url or "").rstrip("/")
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock) -> MediaUrls:
-        key = derive_key(settings.cookie_secret, MEDIA_URL_PURPOSE)
-        return cls(UrlSigner(key, clock), clock, base_url=settings.public_base_url)
+        return cls(SignedLinks.from_settings(settings, clock, MEDIA_URL_PURPOSE), clock)
 
     def url_for(self, item_id: str, *, valid_for: timedelta) -> str:
         """A URL that streams ``item_id`` for ``valid_for`` from now, with no header.
 
         Absolute under ``PUBLIC_BASE_URL`` when it is set, else relative (a 307
         ``Location`` may be relative)."""
-        if valid_for <= timedelta(0):
-            raise ValueError("valid_for must be positive")
-        query = self._signer.sign(stream_path(item_id),
-                                  expires_at=self._clock.now() + valid_for)
-        return f"{self._base}{_PREFIX}/{quote(item_id, safe='')}/stream?{query}"
+        return self._links.url(stream_path(item_id), valid_for=valid_for,
+                               shown_path=f"{_PREFIX}/{quote(item_id, safe='')}/stream")
 
     def verify(self, item_id: MediaItemId | str, exp: str | None, sig: str | None) -> bool:
         """True when ``exp``/``sig`` are a live signature of this item's stream path."""
-        return self._signer.verify(stream_path(item_id), exp, sig)
+        return self._links.verify(stream_path(item_id), exp, sig)
 
     def seconds_left(self, exp: str) -> int:
         """Whole seconds until a verified ``exp`` (for ``Cache-Control: max-age``)."""

@@ -1,7 +1,8 @@
 """Signed, expiring links to app paths (``?exp=&sig=``): no header needed to follow them.
 
-HLS segment URLs are signed so a browser or player that fetched a playlist
-(with a Bearer token or a feed token) can fetch its segments without one. The
+Local media files (``media_urls``) and HLS segments use them: a player that was
+handed the link (a 307, a playlist fetched with a Bearer or feed token) follows
+it without any credential of its own. The
 signature covers the app-relative path only (never the host), so a link verifies
 behind any proxy prefix; the key is derived from ``COOKIE_SECRET`` for one
 purpose per kind of link, so every replica signs alike.
@@ -34,13 +35,15 @@ class SignedLinks:
         key = derive_key(settings.cookie_secret, purpose)
         return cls(UrlSigner(key, clock), clock, base_url=settings.public_base_url)
 
-    def url(self, path: str, *, valid_for: timedelta) -> str:
+    def url(self, path: str, *, valid_for: timedelta, shown_path: str | None = None) -> str:
         """``path`` with a signature valid for ``valid_for``; absolute under
-        ``PUBLIC_BASE_URL`` when set, else host-relative (playlists resolve it)."""
+        ``PUBLIC_BASE_URL`` when set, else host-relative (playlists resolve it).
+        ``shown_path`` is the same path as it goes in the URL when it needs quoting
+        (the signature covers ``path``, as the router hands it back)."""
         if valid_for <= timedelta(0):
             raise ValueError("valid_for must be positive")
         query = self._signer.sign(path, expires_at=self._clock.now() + valid_for)
-        return f"{self._base}{path}?{query}"
+        return f"{self._base}{shown_path or path}?{query}"
 
     def verify(self, path: str, exp: str | None, sig: str | None) -> bool:
         return self._signer.verify(path, exp, sig)
