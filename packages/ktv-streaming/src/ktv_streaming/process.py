@@ -55,9 +55,7 @@ class FfmpegProcess:
         ctx = dict(context or {})
         _log.debug("ffmpeg start %s: %s", label, " ".join(redact_command(args)), extra=ctx)
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, start_new_session=True)
+            proc = await _spawn(args)
         except OSError as exc:
             raise StreamingError(f"cannot run ffmpeg: {exc.strerror or exc}") from exc
         return cls(proc, label, secrets, ctx)
@@ -117,20 +115,45 @@ class FfmpegProcess:
             _log.warning("ffmpeg %s: %s", self.label, line, extra=self._context)
 
 
+async def _spawn(args: Sequence[str]) -> asyncio.subprocess.Process:
+    """Start ffmpeg; if the caller is cancelled meanwhile, the child is still reaped (a
+    child never waited for outlives its event loop)."""
+    spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(
+        *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, start_new_session=True))
+    try:
+        return await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await _reap(await spawning)
+        raise
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Kill and wait, draining the pipes (asyncio reports the exit once they close)."""
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+    with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+        await proc.communicate()
+
+
 async def run_to_end(args: Sequence[str], *, what: str, limit_secs: float = 60.0) -> bytes:
     """Run ffmpeg to completion and return its stdout (StreamingError on failure)."""
-    proc = await asyncio.create_subprocess_exec(
-        *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, start_new_session=True)
+    try:
+        proc = await _spawn(args)
+    except OSError as exc:
+        raise StreamingError(f"cannot run ffmpeg: {exc.strerror or exc}") from exc
     try:
         # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
         async with asyncio.timeout(limit_secs):
             out, err = await proc.communicate()
     except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
+        await _reap(proc)
         raise StreamingError(f"ffmpeg took too long to make the {what}") from None
+    except asyncio.CancelledError:
+        await asyncio.shield(_reap(proc))
+        raise
     if proc.returncode != 0:
         tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise StreamingError(f"ffmpeg could not make the {what}: {tail[0][:200]}")

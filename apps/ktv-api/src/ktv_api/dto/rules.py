@@ -29,7 +29,13 @@ UUID_PATTERN: Final = (r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
                        r"[0-9a-fA-F]{12}\Z")
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+_ALNUM = "[A-Za-z0-9]"
+_LDH = r"[A-Za-z0-9\-]"
+#: A host name label: letters, digits and inner hyphens, at most 63 characters, and never
+#: "--" as its third and fourth characters (reserved for IDNA "xn--" labels, which strict
+#: validators check as such): written without lookahead, so ECMA and Rust read it alike.
+_LABEL = (rf"{_ALNUM}(?:{_ALNUM}|{_LDH}(?:{_ALNUM}(?:{_LDH}{{0,59}}{_ALNUM})?"
+          rf"|-{_ALNUM}(?:{_LDH}{{0,58}}{_ALNUM})?))?")
 #: A plain address every validator accepts: a local part of at most 64 characters in up to
 #: three dot-separated atoms, host name labels, an alphabetic top-level label (with the
 #: 254-character limit, which is stated next to it).
