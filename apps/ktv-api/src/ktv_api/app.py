@@ -57,6 +57,7 @@ from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
 from .openapi import StrictRequestSchemas
+from .player import WATCH_PATH, player_routes, watch_csp
 from .problems import exception_handlers
 from .security import Authenticator, RateLimiter
 from .settings import Settings
@@ -201,7 +202,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         route_handlers=[Router(path="/api/v1", route_handlers=[
             AuthController, OidcController, ChannelController, ScheduleController, SystemController,
             MediaController, LibraryController, LiveController, StreamsController,
-            openapi_json]), IptvStreamController, metrics],
+            openapi_json]), IptvStreamController, metrics, *player_routes()],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=exception_handlers,
@@ -224,7 +225,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         debug=False,
     )
     app.asgi_handler = RequestContext(app.asgi_handler, app_metrics,
-                                      hsts=settings.secure_cookie)
+                                      hsts=settings.secure_cookie,
+                                      pages={WATCH_PATH: watch_csp(settings)})
     return app
 
 

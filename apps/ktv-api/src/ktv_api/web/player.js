@@ -1,0 +1,98 @@
+// player.js: plays one of K-TV's HLS playlists in a <video> element.
+//
+// The playlists (live.m3u8, startover.m3u8, programme/{slot}.m3u8) need the Bearer token;
+// the segment links inside them are signed and expiring, so they need no header. hls.js
+// plays them wherever the browser has MediaSource (hls.js feeds the video element from a
+// `blob:` URL; its transmuxer runs in a worker started from a `blob:` URL too: the page's
+// CSP allows exactly those). Without MediaSource (Safari on older iPhones), the browser's
+// own HLS player gets the URL.
+
+import { ApiError, apiUrl, problemOf, token } from './api.js';
+
+/** True for a playlist of our API (these need the token; nothing else ever gets it). */
+function isOurPlaylist(url) {
+  const u = new URL(url);
+  return u.origin === new URL(apiUrl('.')).origin && u.pathname.endsWith('.m3u8');
+}
+
+/** Asks the server why `url` cannot be played: its problem `detail`, e.g. "programme
+ *  outside the catch-up window". hls.js only reports a status code. */
+async function explain(url) {
+  try {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token.get()}` } });
+    if (!response.ok) return await problemOf(response);
+    return new ApiError(0, 'The stream stopped; pick the channel again.');
+  } catch {
+    return new ApiError(0, 'The server cannot be reached.');
+  }
+}
+
+export class Player {
+  /** `onError(ApiError)` is told when playback fails for good. */
+  constructor(video, onError) {
+    this.video = video;
+    this.onError = onError;
+    this.hls = null;
+  }
+
+  /** Plays the playlist at the absolute URL `url`, replacing what played before. */
+  play(url) {
+    this.stop();
+    const video = this.video;
+    if (window.Hls && Hls.isSupported()) {
+      this.playWithHlsJs(url);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      // Native HLS fetches the playlist itself and cannot add a header: it plays only
+      // where the server accepts the request without one.
+      video.src = url;
+      video.play().catch(() => {});
+    } else {
+      this.onError(new ApiError(0, 'This browser cannot play HLS (no MediaSource, no native HLS).'));
+    }
+  }
+
+  playWithHlsJs(url) {
+    const hls = new Hls({
+      // Called before each request hls.js makes: the token goes to our playlists only.
+      xhrSetup(xhr, requestUrl) {
+        if (isOurPlaylist(requestUrl)) {
+          xhr.open('GET', requestUrl, true);
+          xhr.setRequestHeader('Authorization', `Bearer ${token.get()}`);
+        }
+      },
+    });
+    let recovered = false;
+    let failing = false;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      this.video.play().catch(() => {}); // refused autoplay leaves the controls to the viewer
+    });
+    hls.on(Hls.Events.ERROR, async (_event, data) => {
+      if (!data.fatal || failing) return; // hls.js retries non-fatal errors by itself
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recovered) {
+        recovered = true; // one decoder hiccup is recoverable; two are not
+        hls.recoverMediaError();
+        return;
+      }
+      failing = true;
+      const error = data.type === Hls.ErrorTypes.NETWORK_ERROR
+        ? await explain(url)
+        : new ApiError(0, `Playback failed (${data.details}).`);
+      if (this.hls !== hls) return; // the viewer picked something else meanwhile
+      this.stop();
+      this.onError(error);
+    });
+    hls.loadSource(url);
+    hls.attachMedia(this.video);
+    this.hls = hls;
+  }
+
+  /** Stops playback and lets go of the stream (its session on the server idles out). */
+  stop() {
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+    }
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+}
