@@ -16,10 +16,12 @@ function isOurPlaylist(url) {
 }
 
 /** Asks the server why `url` cannot be played: its problem `detail`, e.g. "programme
- *  outside the catch-up window". hls.js only reports a status code. */
-async function explain(url) {
+ *  outside the catch-up window" (hls.js and the video element only see a status code).
+ *  The request is made as the failed one was: with the token, or (native HLS) without. */
+async function explain(url, { withToken = true } = {}) {
   try {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${token.get()}` } });
+    const headers = withToken ? { Authorization: `Bearer ${token.get()}` } : {};
+    const response = await fetch(url, { headers });
     if (!response.ok) return await problemOf(response);
     return new ApiError(0, 'The stream stopped; pick the channel again.');
   } catch {
@@ -32,7 +34,8 @@ export class Player {
   constructor(video, onError) {
     this.video = video;
     this.onError = onError;
-    this.hls = null;
+    this.hls = null;     // the hls.js instance playing, if any
+    this.native = null;  // the error listener of native playback, if any
   }
 
   /** Plays the playlist at the absolute URL `url`, replacing what played before. */
@@ -42,10 +45,7 @@ export class Player {
     if (window.Hls && Hls.isSupported()) {
       this.playWithHlsJs(url);
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      // Native HLS fetches the playlist itself and cannot add a header: it plays only
-      // where the server accepts the request without one.
-      video.src = url;
-      video.play().catch(() => {});
+      this.playNatively(url);
     } else {
       this.onError(new ApiError(0, 'This browser cannot play HLS (no MediaSource, no native HLS).'));
     }
@@ -86,11 +86,30 @@ export class Player {
     this.hls = hls;
   }
 
+  /** The browser's own HLS player. It fetches the playlist itself and cannot add a
+   *  header: it plays only where the server accepts the request without one. */
+  playNatively(url) {
+    const failed = async () => {
+      const error = await explain(url, { withToken: false });
+      if (this.native !== failed) return; // the viewer picked something else meanwhile
+      this.stop();
+      this.onError(error);
+    };
+    this.native = failed;
+    this.video.addEventListener('error', failed, { once: true });
+    this.video.src = url;
+    this.video.play().catch(() => {});
+  }
+
   /** Stops playback and lets go of the stream (its session on the server idles out). */
   stop() {
     if (this.hls) {
       this.hls.destroy();
       this.hls = null;
+    }
+    if (this.native) {
+      this.video.removeEventListener('error', this.native);
+      this.native = null;
     }
     this.video.removeAttribute('src');
     this.video.load();

@@ -127,7 +127,7 @@ function renderChannels() {
     text.className = 'channel-text';
     text.append(line('name', `${channel.number} ${channel.name}`),
       line('now', now ? `Now: ${now.slot.item.title}` : 'No signal'),
-      line('next', now?.next ? `${clock(now.next.start_at)} ${now.next.item.title}` : ''));
+      line('next', now?.next ? `Next ${clock(now.next.start_at)}: ${now.next.item.title}` : ''));
     button.append(logo(channel), text);
     button.addEventListener('click', () => play(channel, 'live'));
     const item = document.createElement('li');

@@ -1,0 +1,157 @@
+"""The web player (``/watch``) in headless Chromium against a real K-TV.
+
+Screenshots are test artifacts: each test saves ``<name>.png`` into its pytest temporary
+folder (``/tmp/pytest-of-<user>/pytest-<n>/<test name>0/``; pytest keeps the last three
+runs), and prints the path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+from playwright.async_api import BrowserContext, Page, expect
+
+from .env import EMAIL, PASSWORD, Site
+from .pages import Screen, Watch, open_watch
+
+#: How far the picture may be from the playback time (a frame or two, and the time it
+#: takes to read it back from the canvas).
+PICTURE_TOLERANCE = 0.5
+AGREE_TRIES = 4
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+async def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+async def signed_in(browser: BrowserContext, url: str) -> Watch:
+    watch = await open_watch(browser, url)
+    await watch.sign_in(EMAIL, PASSWORD)
+    await watch.page.wait_for_selector("#channel-list .channel")
+    await watch.page.wait_for_selector("#guide-grid .slot.on-air")
+    return watch
+
+
+async def api_get(site: Site, path: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=site.base_url, trust_env=False) as http:
+        return await http.get(path, headers=site.headers)
+
+
+async def agree(read: Callable[[], Awaitable[tuple[A, B]]],
+                same: Callable[[A, B], bool]) -> None:
+    """``same(*await read())`` within a few tries: the page follows the guide's boundaries
+    half a second after them, so a read across one is taken again."""
+    for _ in range(AGREE_TRIES):
+        shown, api = await read()
+        if same(shown, api):
+            return
+        await asyncio.sleep(1.0)
+    raise AssertionError(f"the page shows {shown!r}, the API says {api!r}")
+
+
+def clip_number(title: str) -> int:
+    from .env import CLIPS
+
+    return next(n for n, (name, _) in enumerate(CLIPS, start=1) if name == title)
+
+
+def assert_from_programme_start(screens: list[Screen], titles: set[str]) -> None:
+    """Every picture is a clip of one of ``titles`` at its playback time: the playlist
+    starts at the programme's first frame, and what plays is that programme."""
+    assert screens
+    wanted = {clip_number(t) for t in titles}
+    for s in screens:
+        assert s.item in wanted, (s, titles)
+        assert abs(s.secs - s.time) <= PICTURE_TOLERANCE, s
+
+
+# -- signing in, the channel list and the guide (no video) ------------------------------
+
+async def test_sign_in_shows_the_channels_with_logos_now_next_and_the_guide(
+        site: Site, browser: BrowserContext, other_page: str, tmp_path: Path) -> None:
+    watch = await open_watch(browser, f"{site.base_url}/watch")
+    page = watch.page
+    await page.wait_for_selector("#sign-in:not([hidden])")
+    assert await page.is_hidden("#oidc")  # single sign-on is not configured
+
+    await watch.sign_in(EMAIL, "not-the-password")
+    await expect(page.locator("#sign-in-error")).not_to_be_empty()
+    refused = await page.text_content("#sign-in-error")
+    async with httpx.AsyncClient(base_url=site.base_url, trust_env=False) as http:
+        login = await http.post("/api/v1/auth/login",
+                                json={"email": EMAIL, "password": "not-the-password"})
+    assert refused == login.json()["detail"]  # the server's problem detail, as it is
+
+    await watch.sign_in(EMAIL, PASSWORD)
+    await page.wait_for_selector("#guide-grid .slot.on-air")
+    assert await page.text_content("#who") == EMAIL
+    assert await page.evaluate("sessionStorage.getItem('ktv.token')")
+    assert await page.evaluate("localStorage.length") == 0
+
+    # The list: by number, logo or number tile, now and next as /now says.
+    rows = page.locator("#channel-list .channel")
+    assert await rows.evaluate_all("rs => rs.map(r => r.dataset.number)") == [
+        "101", "102", "103"]
+    assert await rows.nth(0).locator(".tile").text_content() == "101"
+    logo = rows.nth(1).locator("img.logo")
+    await logo.wait_for()
+    assert await logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    await rows.nth(2).locator(".tile").wait_for()  # its logo does not load: the tile instead
+    assert await rows.nth(2).locator(".now").text_content() == "No signal"
+    one = site.channels[0]
+
+    async def now_and_next() -> tuple[list[str | None], list[str]]:
+        now = (await api_get(site, f"/api/v1/channels/{one['id']}/now")).json()
+        shown = [await rows.nth(0).locator(sel).text_content() for sel in (".now", ".next")]
+        return shown, [f"Now: {now['slot']['item']['title']}",
+                       f"{now['next']['item']['title']}"]
+
+    await agree(now_and_next,
+                lambda shown, api: shown[0] == api[0] and api[1] in (shown[1] or ""))
+
+    # The guide: a ruler, a row per channel, the programmes of the window, a time marker.
+    grid = page.locator("#guide-grid")
+    assert await grid.locator(".guide-row").count() == 4
+    assert await grid.locator(".guide-tick").count() >= 5
+    assert await grid.locator(".guide-marker").count() == 4
+    first = grid.locator(".guide-row").nth(1)
+    assert await first.locator(".slot.on-air").count() == 1
+    assert await first.locator(".slot.past").count() >= 3
+
+    async def on_air_titles() -> tuple[str | None, str]:
+        now = (await api_get(site, f"/api/v1/channels/{one['id']}/now")).json()
+        return await first.locator(".slot.on-air").text_content(), now["slot"]["item"]["title"]
+
+    await agree(on_air_titles, lambda shown, api: shown == api)
+    assert await grid.locator(".guide-row").nth(3).locator(".slot").count() == 0
+
+    # A programme's details; a future one offers nothing to play.
+    await first.locator(".slot.future").first.click()
+    await page.wait_for_selector("#programme:not([hidden])")
+    for button in ("#programme-watch", "#programme-start-over", "#programme-live"):
+        assert await page.is_hidden(button)
+    await first.locator(".slot.on-air").click()
+    assert await page.is_visible("#programme-start-over")
+    assert await page.is_visible("#programme-live")
+
+    await screenshot(page, tmp_path, "watch-signed-in")
+    assert not (await watch.seen())["csp"]
+    assert not watch.page_errors
+    assert all("no-such-logo" in e or "not-the-password" in e or "401" in e
+               for e in watch.console_errors), watch.console_errors
+
+    # Still signed in after a reload (sessionStorage), signed out for good after "Sign out".
+    await page.reload()
+    await page.wait_for_selector("#channel-list .channel")
+    await page.click("#sign-out")
+    await page.wait_for_selector("#sign-in:not([hidden])")
+    assert await page.evaluate("sessionStorage.getItem('ktv.token')") is None
