@@ -15,7 +15,7 @@ from playwright.async_api import BrowserContext, ConsoleMessage, Error, Page
 
 from support.clips import CLIP_FPS
 
-__all__ = ["Screen", "Watch", "open_watch"]
+__all__ = ["NO_MEDIA_SOURCE", "Screen", "Watch", "open_watch"]
 
 #: Installed before the page's own scripts: records CSP violations and media errors
 #: (they do not bubble: the listener is on the capture phase).
@@ -28,6 +28,13 @@ window.addEventListener('error', (e) => {
     window.__seen.media.push((e.target.error && e.target.error.message) || 'media error');
   }
 }, true);
+"""
+
+#: A browser without MediaSource (Safari on older iPhones): hls.js cannot run there.
+NO_MEDIA_SOURCE = """
+delete window.MediaSource;
+delete window.ManagedMediaSource;
+delete window.WebKitMediaSource;
 """
 
 #: The luma at the centre of each of the clip's 8 x 4 blocks, with the playback time.
@@ -133,10 +140,11 @@ class Watch:
         assert not self.page_errors, self.page_errors
 
 
-async def open_watch(context: BrowserContext, url: str) -> Watch:
-    """A new tab on ``url`` with the recorders of :data:`INIT_SCRIPT` installed."""
+async def open_watch(context: BrowserContext, url: str, *, init: str = "") -> Watch:
+    """A new tab on ``url`` with the recorders of :data:`INIT_SCRIPT` installed (and
+    ``init``, run before the page's own scripts too)."""
     page = await context.new_page()
-    await page.add_init_script(INIT_SCRIPT)
+    await page.add_init_script(INIT_SCRIPT + init)
     watch = Watch(page)
     page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
 

@@ -11,12 +11,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import BrowserContext, Page, expect
+import pytest
+from playwright.async_api import BrowserContext, Page, Response, expect
 
-from .env import EMAIL, PASSWORD, Site
-from .pages import Screen, Watch, open_watch
+from integration.oidc_env import provider, set_user
+
+from .env import EMAIL, PASSWORD, Site, ktv_site
+from .pages import NO_MEDIA_SOURCE, Screen, Watch, open_watch
 
 #: How far the picture may be from the playback time (a frame or two, and the time it
 #: takes to read it back from the canvas).
@@ -155,3 +159,142 @@ async def test_sign_in_shows_the_channels_with_logos_now_next_and_the_guide(
     await page.click("#sign-out")
     await page.wait_for_selector("#sign-in:not([hidden])")
     assert await page.evaluate("sessionStorage.getItem('ktv.token')") is None
+
+
+# -- single sign-on ---------------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:authlib.*")
+async def test_single_sign_on_comes_back_to_watch_signed_in_or_with_the_refusal(
+        chromium_exe: str, tmp_path: Path, media: Path, browser: BrowserContext) -> None:
+    with provider() as issuer:
+        await set_user(issuer, "sso-viewer", {"email": "sso@example.com",
+                                              "email_verified": True})
+        async with ktv_site(tmp_path, media, oidc_issuer=issuer) as site:
+            watch = await open_watch(browser, f"{site.base_url}/watch")
+            page = watch.page
+            await page.click("#oidc")  # to K-TV, on to the provider's consent form
+            await page.fill("input[name=sub]", "sso-viewer")
+            await page.click("button:has-text('Authorize')")
+            await page.wait_for_selector("#app:not([hidden])")
+            await expect(page.locator("#who")).to_have_text("sso@example.com")
+            assert page.url == f"{site.base_url}/watch"  # the fragment is gone...
+            assert await page.evaluate("location.hash") == ""
+            assert await page.evaluate("sessionStorage.getItem('ktv.token')")
+
+            await page.click("#sign-out")
+            await page.click("#oidc")
+            await page.click("button:has-text('Deny')")
+            await expect(page.locator("#sign-in-error")).to_have_text(
+                "the identity provider refused the sign-in (access_denied)")
+            assert await page.evaluate("location.hash") == ""
+            assert await page.evaluate("sessionStorage.getItem('ktv.token')") is None
+            assert not (await watch.seen())["csp"]
+            assert not watch.page_errors
+
+
+# -- playing: live, start over, catch-up (the HLS routes) -------------------------------
+
+async def test_live_start_over_and_catch_up_play_what_the_guide_says(
+        site: Site, browser: BrowserContext, tmp_path: Path) -> None:
+    watch = await signed_in(browser, f"{site.base_url}/watch")
+    page = watch.page
+    one = site.channels[0]
+
+    await page.locator("#channel-list .channel").nth(0).click()
+    await expect(page.locator("#playing-mode")).to_have_text("Live")
+    screens = await watch.plays_for(5.0)
+    assert any(s.item is not None for s in screens), screens  # a clip's own pictures
+    await screenshot(page, tmp_path, "watch-live")
+
+    async def on_air() -> str:
+        now = (await api_get(site, f"/api/v1/channels/{one['id']}/now")).json()
+        title: str = now["slot"]["item"]["title"]
+        return title
+
+    before = await on_air()
+    await page.click("#start-over")
+    after = await on_air()
+    await expect(page.locator("#playing-mode")).to_have_text("From the start")
+    assert_from_programme_start(await watch.plays_for(3.0), {before, after})
+
+    row = page.locator("#guide-grid .guide-row").nth(1)
+    past = row.locator(".slot.past.catchup").last
+    title = await past.text_content()
+    assert title
+    await past.click()
+    await page.click("#programme-watch")
+    await expect(page.locator("#playing-mode")).to_contain_text("Catch-up, aired")
+    assert_from_programme_start(await watch.plays_for(3.0), {title})
+    await screenshot(page, tmp_path, "watch-catch-up")
+
+    await page.click("#back-live")
+    await expect(page.locator("#playing-mode")).to_have_text("Live")
+    await watch.plays_for(2.0)
+    assert not (await watch.seen())["csp"]  # the hls.js worker and blob: media are allowed
+
+
+async def test_the_player_on_another_origin_plays_over_cors(
+        site: Site, browser: BrowserContext, other_page: str, origin: str,
+        tmp_path: Path) -> None:
+    watch = await open_watch(browser, other_page)
+    answers: list[tuple[str, int, str | None, str]] = []
+
+    async def record(response: Response) -> None:
+        if response.url.startswith(site.base_url):
+            headers = await response.all_headers()
+            answers.append((response.url, response.status,
+                            headers.get("access-control-allow-origin"),
+                            headers.get("content-type", "")))
+
+    watch.page.on("response", record)
+    await watch.sign_in(EMAIL, PASSWORD)
+    await watch.page.locator("#channel-list .channel").nth(0).click()
+    screens = await watch.plays_for(5.0)
+    assert any(s.item is not None for s in screens), screens
+    await screenshot(watch.page, tmp_path, "watch-other-origin")
+
+    playlists = [a for a in answers if urlsplit(a[0]).path.endswith(".m3u8")]
+    segments = [a for a in answers if a[3].startswith(("video/", "audio/"))]
+    assert playlists, answers
+    assert segments, answers
+    for url, status, allowed, _ in playlists + segments:
+        assert status == 200, url
+        assert allowed == origin, url
+    assert not watch.page_errors
+
+
+async def test_a_refused_playlist_shows_the_servers_reason(
+        site: Site, browser: BrowserContext) -> None:
+    watch = await signed_in(browser, f"{site.base_url}/watch")
+    page = watch.page
+    one = site.channels[0]
+    await page.locator("#channel-list .channel").nth(0).click()
+    await watch.plays_for(1.0)
+    async with httpx.AsyncClient(base_url=site.base_url, trust_env=False) as http:
+        r = await http.patch(f"/api/v1/channels/{one['id']}", headers=site.headers,
+                             json={"catchup_days": 0})
+        assert r.status_code == 200, r.text
+        refused = await http.get(f"/api/v1/channels/{one['id']}/hls/startover.m3u8",
+                                 headers=site.headers)
+    assert refused.status_code >= 400
+    await page.click("#start-over")  # the page still thinks catch-up is on
+    await expect(page.locator("#player-error")).to_have_text(refused.json()["detail"])
+
+
+async def test_without_media_source_the_browsers_own_hls_player_is_used(
+        site: Site, browser: BrowserContext) -> None:
+    """Safari on older iPhones: no MediaSource, native HLS. The browser's own player cannot
+    send the Authorization header, and the contract's playlists need it, so the page says
+    why the server refused (see the report: this needs a header-less playlist URL)."""
+    watch = await open_watch(browser, f"{site.base_url}/watch", init=NO_MEDIA_SOURCE)
+    page = watch.page
+    assert await page.evaluate("Hls.isSupported()") is False
+    await watch.sign_in(EMAIL, PASSWORD)
+    await page.locator("#channel-list .channel").nth(0).click()
+    one = site.channels[0]
+    live = f"{site.base_url}/api/v1/channels/{one['id']}/hls/live.m3u8"
+    assert await page.evaluate("document.querySelector('video').src") == live
+    async with httpx.AsyncClient(trust_env=False) as http:
+        bare = await http.get(live)  # what the browser's own request gets
+    assert bare.status_code == 401
+    await expect(page.locator("#player-error")).to_have_text(bare.json()["detail"])
