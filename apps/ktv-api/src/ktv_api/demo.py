@@ -225,6 +225,7 @@ def _print_summary(base: str, token: str, channels: list[Json], elapsed: float) 
         "",
         f"K-TV demo is on the air ({elapsed:.1f} s). Ctrl-C stops it; run it again to resume.",
         "",
+        f"  Watch:     {base}/watch  (open it in a browser, log in as below)",
         f"  Log in:    {DEMO_EMAIL} / {DEMO_PASSWORD}",
         f"  API docs:  {api}/docs",
         f"  Token:     {token}",
