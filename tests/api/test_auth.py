@@ -25,9 +25,14 @@ async def test_register_returns_a_bearer_token(api: Api) -> None:
     assert me.json()["email"] == "a@example.com"
 
 
-async def test_email_is_normalised(api: Api) -> None:
-    await api.register(" You@Example.COM ", PASSWORD)
-    r = await api.client.post(LOGIN, json={"email": "you@example.com", "password": PASSWORD})
+async def test_email_is_lowercased_and_never_trimmed(api: Api) -> None:
+    """Case is normalised; surrounding white space is refused at registration (strict
+    decoding, no silent trimming)."""
+    for padded in (" you@example.com", "you@example.com\n"):
+        r = await api.client.post(REGISTER, json={"email": padded, "password": PASSWORD})
+        assert_problem(r, 422, "email")
+    await api.register("You@Example.COM", PASSWORD)
+    r = await api.client.post(LOGIN, json={"email": "YOU@example.com", "password": PASSWORD})
     assert r.status_code == 200
     me = await api.client.get("/api/v1/auth/me", headers=auth(r.json()["access_token"]))
     assert me.json()["email"] == "you@example.com"

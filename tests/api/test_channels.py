@@ -182,9 +182,17 @@ async def test_delete_then_404(any_api: Api) -> None:
     assert (await any_api.create_channel(h))["number"] == "1"
 
 
-async def test_non_uuid_id_is_a_404_problem(api: Api, owner: dict[str, str]) -> None:
-    for method in ("GET", "PUT", "DELETE"):
-        r = await api.client.request(method, f"{CHANNELS}/not-a-uuid", headers=owner,
-                                     json={"name": "x"} if method == "PUT" else None)
-        assert_problem(r, 404)
-    assert_problem(await api.client.get(f"{CHANNELS}/123/now", headers=owner), 404)
+async def test_a_malformed_channel_id_is_a_400_naming_it(api: Api,
+                                                       owner: dict[str, str]) -> None:
+    """Not a UUID, or a UUID spelled another way than the document's hyphenated form
+    (no dashes, braces): refused, never coerced or taken for an unknown route."""
+    created = (await api.create_channel(owner))["id"]
+    for bad in ("not-a-uuid", created.replace("-", ""), "{" + created + "}", "123"):
+        for method in ("GET", "PUT", "DELETE"):
+            r = await api.client.request(method, f"{CHANNELS}/{bad}", headers=owner,
+                                         json={"name": "x"} if method == "PUT" else None)
+            assert_problem(r, 400, "channel_id")
+        assert_problem(await api.client.get(f"{CHANNELS}/{bad}/now", headers=owner), 400,
+                       "channel_id")
+    r = await api.client.get(f"{CHANNELS}/{created.upper()}", headers=owner)
+    assert r.status_code == 200, r.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -68,3 +69,40 @@ async def test_a_wrong_api_key_is_a_503_that_says_so() -> None:
         assert r.json()["detail"] == (
             f"the Jellyfin server at {BASE} refused the API key (HTTP 401)")
         assert "retry-after" not in r.headers  # retrying with the same key will not help
+
+
+async def test_a_scan_request_rereads_the_jellyfin_catalog() -> None:
+    """POST /library/scan on Jellyfin: 202, the catalog is fetched again now (a new item is
+    in the library at once), and the outcome is the scan status."""
+    lib = build_library()
+    settings = load_settings({"JELLYFIN_BASE_URL": BASE, "JELLYFIN_API_KEY": API_KEY},
+                             env_file=None)
+    async with httpx.AsyncClient(transport=lib.server.transport()) as http:
+        app = create_app(settings, overrides=Overrides(
+            uow=InMemoryStore().uow, clock=FakeClock(), http_client=http,
+            hasher=Argon2PasswordHasher.fast_for_tests()), keeper=False)
+        async with AsyncTestClient(app) as client:
+            r = await client.post("/api/v1/auth/register",
+                                  json={"email": "jf@example.com", "password": "password123"})
+            admin = {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+            async def titles() -> set[str]:
+                r = await client.get("/api/v1/library/items?limit=500", headers=admin)
+                return {i["title"] for i in r.json()["items"]}
+
+            r = await client.get("/api/v1/library/scan", headers=admin)
+            assert (r.status_code, r.json()["state"]) == (200, "idle")
+            assert "Ronin" not in await titles()
+            lib.server.add_video("Ronin", lib.movies, minutes=122, year=1998)
+            assert "Ronin" not in await titles()  # the cached catalog
+
+            r = await client.post("/api/v1/library/scan", headers=admin)
+            assert (r.status_code, r.json()["state"]) == (202, "running")
+            for _ in range(200):  # the app runs on its own loop
+                status = (await client.get("/api/v1/library/scan", headers=admin)).json()
+                if status["state"] != "running":
+                    break
+                await asyncio.sleep(0.02)
+            assert status["state"] == "done"
+            assert "Ronin" in await titles()
+            assert status["items"] == len(await titles())

@@ -72,11 +72,14 @@ async def test_regenerating_makes_generation_2_and_keeps_what_is_on_air(any_api:
     assert at(body["valid_until"]) == at(r.json()["valid_until"])
 
 
-async def test_active_schedule_is_404_before_any_generation(any_api: Api) -> None:
+async def test_active_schedule_is_empty_before_any_generation(any_api: Api) -> None:
+    """A channel that was just created exists, and so does its (empty) schedule: a client
+    following the OpenAPI link from the creation reads it without a 404."""
     h = await any_api.register()
     cid = await any_api.on_air_channel(h, generate=False)
-    body = assert_problem(await any_api.client.get(f"{CHANNELS}/{cid}/schedule", headers=h), 404)
-    assert "generate" in body["detail"]
+    r = await any_api.client.get(f"{CHANNELS}/{cid}/schedule", headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"channel_id": cid, "generation": 0, "valid_until": None, "slots": []}
     assert (await any_api.client.get(f"{CHANNELS}/{cid}/now", headers=h)).status_code == 204
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from litestar.testing import AsyncTestClient
 
 from api.helpers import JWT_SECRET, Api, assert_problem
+from ktv_api import create_app, load_settings
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -38,6 +41,17 @@ async def test_health(any_api: Api) -> None:
     assert body["checks"]["media_source"] != "not configured"
     if any_api.store is None:  # a real database also reports its migrations
         assert body["checks"]["migrations"] == "ok"
+
+
+async def test_not_ready_is_a_problem_naming_the_failing_check(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": f"sqlite:{tmp_path / 'ktv.db'}",
+                              "LOG_LEVEL": "warning"}, env_file=None)
+    app = create_app(settings, run_migrations=False, keeper=False)
+    async with AsyncTestClient(app=app) as client:
+        r = await client.get("/api/v1/health/ready")
+    body = assert_problem(r, 503)
+    assert body["checks"]["migrations"].endswith("pending")
+    assert "migrations" in body["detail"]
 
 
 async def test_metrics_count_requests(api: Api, owner: dict[str, str]) -> None:

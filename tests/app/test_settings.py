@@ -19,6 +19,20 @@ def test_defaults_match_the_documented_ones() -> None:
     assert s.schedule_horizon_hours == 48
     assert s.media_source is None
     assert not s.oidc_enabled
+    assert (s.short_max_secs, s.library_scan_interval_mins) == (600.0, 60)
+
+
+def test_library_settings() -> None:
+    s = load_settings({"SHORT_MAX_SECS": "90.5", "LIBRARY_SCAN_INTERVAL_MINS": "0"},
+                      env_file=None)
+    assert (s.short_max_secs, s.library_scan_interval_mins) == (90.5, 0)
+    with pytest.raises(SettingsError) as exc:
+        load_settings({"SHORT_MAX_SECS": "nan", "LIBRARY_SCAN_INTERVAL_MINS": "-1"},
+                      env_file=None)
+    assert exc.value.problems == [
+        "SHORT_MAX_SECS='nan' is not valid: expected a number of seconds from 0 to 86400",
+        "LIBRARY_SCAN_INTERVAL_MINS='-1' is not valid: expected a whole number from 0 to "
+        "10080"]
 
 
 def test_values_are_parsed() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 
 from ktv_domain import AccessToken, User
 
@@ -34,5 +35,5 @@ class FakeTokenIssuer:
     def __init__(self, expires_in: int = 3600) -> None:
         self.expires_in = expires_in
 
-    def issue(self, user: User) -> AccessToken:
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken:
         return AccessToken(token=f"token-{user.id}", expires_in=self.expires_in)

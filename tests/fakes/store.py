@@ -8,6 +8,7 @@ concurrent winner is seen, as in a real database).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from ktv_domain import (
     IndexedFile,
     MediaItemId,
     NotFound,
+    ScanStatus,
     ScheduledSlot,
     ScheduleHead,
     ScheduleRecord,
@@ -47,11 +49,13 @@ class _Data:
     records: dict[ChannelId, list[ScheduleRecord]] = field(default_factory=dict)
     media_files: dict[MediaItemId, IndexedFile] = field(default_factory=dict)
     feed_tokens: dict[UserId, FeedToken] = field(default_factory=dict)
+    scans: dict[str, ScanStatus] = field(default_factory=dict)
 
     def copy(self) -> _Data:
         return _Data(
             users=dict(self.users), channels=dict(self.channels),
             media_files=dict(self.media_files), feed_tokens=dict(self.feed_tokens),
+            scans=dict(self.scans),
             generations={k: dict(v) for k, v in self.generations.items()},
             slots={k: list(v) for k, v in self.slots.items()},
             records={k: list(v) for k, v in self.records.items()})
@@ -168,6 +172,20 @@ def _discard_after(channel_id: ChannelId, at: datetime) -> Op:
     return op
 
 
+def _prune_before(cutoff: datetime) -> Op:
+    def op(d: _Data) -> int:
+        removed = 0
+        for channel_id, stored in d.slots.items():
+            latest = {}
+            for s in stored:  # sorted by start: the last one per block wins
+                latest[s.block_id] = s.id
+            kept = [s for s in stored if s.end_at >= cutoff or latest[s.block_id] == s.id]
+            removed += len(stored) - len(kept)
+            d.slots[channel_id] = kept
+        return removed
+    return op
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -178,6 +196,7 @@ class InMemoryUnitOfWork:
         self.schedules = _Schedules(self)
         self.media_files = _MediaFiles(self)
         self.feed_tokens = _FeedTokens(self)
+        self.scans = _Scans(self)
 
     def _do(self, op: Op) -> object:
         result = op(self._work)
@@ -232,6 +251,9 @@ class _Users:
 
     async def count(self) -> int:
         return len(self._uow._work.users)
+
+    async def list_all(self) -> list[User]:
+        return sorted(self._uow._work.users.values(), key=lambda u: u.email.value)
 
 
 def _number_key(ch: Channel) -> tuple[int, int, str]:
@@ -290,6 +312,15 @@ class _Schedules:
                             until: datetime) -> list[ScheduledSlot]:
         return [s for s in self._uow._work.slots.get(channel_id, [])
                 if s.end_at > start and s.start_at < until]
+
+    async def slot(self, channel_id: ChannelId, slot_id: uuid.UUID) -> ScheduledSlot | None:
+        return next((s for s in self._uow._work.slots.get(channel_id, []) if s.id == slot_id),
+                    None)
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        removed = self._uow._do(_prune_before(cutoff))
+        assert isinstance(removed, int)
+        return removed
 
     async def continuity(self, channel_id: ChannelId,
                          at: datetime) -> dict[BlockId, BlockContinuity]:
@@ -379,3 +410,16 @@ class _FeedTokens:
 
     async def delete(self, user_id: UserId) -> bool:
         return bool(self._uow._do(_delete_feed_token(user_id)))
+
+
+class _Scans:
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    async def get(self, source: str) -> ScanStatus | None:
+        return self._uow._work.scans.get(source)
+
+    async def put(self, source: str, status: ScanStatus) -> None:
+        def op(d: _Data) -> None:
+            d.scans[source] = status
+        self._uow._do(op)

@@ -60,7 +60,7 @@ def rich_channel(owner: UserId, number: str = "7.1") -> Channel:
                    created_at=ch.created_at, updated_at=ch.updated_at + timedelta(seconds=1.5),
                    description="desc", timezone="Europe/Paris", enabled=True,
                    logo_url="https://logo.example/l.png", schedule_config=ch.schedule_config,
-                   recycle_policy=ch.recycle_policy)
+                   recycle_policy=ch.recycle_policy, stream_profile="copy", catchup_days=3)
 
 
 def slot(channel_id: ChannelId, generation: int, start: datetime, minutes: float,

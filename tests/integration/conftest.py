@@ -21,7 +21,7 @@ SQL_BACKENDS = ["sqlite-file", "sqlite-memory",
 ROOT = Path(__file__).resolve().parents[2]
 SQLITE_MIGRATIONS = ROOT / "migrations_sqlite"
 POSTGRES_MIGRATIONS = ROOT / "migrations_postgres"
-_TABLES = "media_files, schedule_records, slots, generations, channels, users"
+_TABLES = "library_scans, media_files, schedule_records, slots, generations, channels, users"
 
 
 @dataclass

@@ -211,19 +211,23 @@ async def record_some(viewer: Viewer, secs: float) -> int:
 
 async def test_a_killed_ffmpeg_resumes_the_right_item_at_the_right_offset(
         clips: dict[int, Path], tmp_path: Path) -> None:
-    async with rig(clips, rate=2.0) as r:
+    async with rig(clips, rate=3.0) as r:
         r.schedule.replace([slot(r.channel, r.items[5], r.clock.now() - 2 * S)])
         viewer = await r.watch()
         path = tmp_path / "killed.ts"
-        recording = asyncio.create_task(record(viewer, path, wall_secs=4.0))
+        recording = asyncio.create_task(record(viewer, path, wall_secs=15.0))
         try:
-            await asyncio.sleep(1.2)
+            await asyncio.sleep(1.0)
             session = r.manager.session(r.key())
             assert session is not None
             assert session.pid is not None
             assert session.pid in ffmpeg_children()
             os.kill(session.pid, signal.SIGKILL)
+            # What was already read out of the dead ffmpeg still plays; then it restarts.
+            await _until(lambda: session.stats.restarts > 0, within=10)
+            await asyncio.sleep(1.5)
         finally:
+            viewer.close()
             await recording
         assert session.stats.restarts == 1
         assert session.stats.ffmpeg_runs == 2

@@ -66,6 +66,17 @@ async def test_user_round_trip_and_lookups(backend: Backend) -> None:
         assert await uow.users.get_by_oidc_subject("nobody") is None
         assert await uow.users.get(UserId(uuid.uuid4())) is None
         assert await uow.users.count() == 2
+        assert await uow.users.list_all() == [user, oidc_only]  # by email
+
+
+async def test_list_all_orders_by_email(backend: Backend) -> None:
+    async with backend.uow() as uow:
+        assert await uow.users.list_all() == []
+    for email in ("c@example.com", "a@example.com", "b@example.com"):
+        await _owner(backend, email)
+    async with backend.uow() as uow:
+        listed = await uow.users.list_all()
+    assert [str(u.email) for u in listed] == ["a@example.com", "b@example.com", "c@example.com"]
 
 
 async def test_duplicate_email_and_identity_are_refused(backend: Backend) -> None:
@@ -331,6 +342,51 @@ async def test_discard_after(backend: Backend) -> None:
         latest = await uow.schedules.latest(cid)
         assert latest is not None
         assert latest.generation == 1  # generations stay
+
+
+async def test_a_slot_is_found_by_channel_and_id(backend: Backend) -> None:
+    cid = await _channel(backend)
+    other = make_channel(owner=(await _owner(backend, "other@example.com")).id)
+    async with backend.uow() as uow:
+        await uow.channels.add(other)
+        await uow.commit()
+    slots = run(cid, 1, T0, 3)
+    async with backend.uow() as uow:
+        await uow.schedules.add_generation(generation(cid, 1, slots))
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.schedules.slot(cid, slots[1].id) == slots[1]
+        assert await uow.schedules.slot(other.id, slots[1].id) is None  # another channel's
+        assert await uow.schedules.slot(cid, uuid.uuid4()) is None
+
+
+async def test_pruning_drops_what_ended_before_the_cutoff_but_each_blocks_last_slot(
+        backend: Backend) -> None:
+    cid = await _channel(backend)
+    a = run(cid, 1, T0, 4, block=BLOCK_A)                          # 12:00 .. 14:00
+    b = run(cid, 1, T0 + 2 * H, 2, first_item=10, block=BLOCK_B)   # 14:00 .. 15:00
+    later_a = run(cid, 1, T0 + 5 * H, 2, first_item=20, block=BLOCK_A)  # 17:00 .. 18:00
+    async with backend.uow() as uow:
+        await uow.schedules.add_generation(generation(cid, 1, [*a, *b, *later_a]))
+        await uow.commit()
+    cutoff = a[2].end_at  # 13:30: a[0..2] ended at or before it
+    async with backend.uow() as uow:
+        before = await uow.schedules.continuity(cid, T0 + 24 * H)
+        assert await uow.schedules.prune_before(cutoff) == 2  # a[2] ends exactly at it: kept
+        assert await uow.schedules.prune_before(cutoff) == 0
+        await uow.commit()
+    async with backend.uow() as uow:
+        left = await uow.schedules.slots_between(cid, T0 - H, T0 + 24 * H)
+        assert left == [a[2], a[3], *b, *later_a]
+        # Way past everything: only each block's last slot survives, so a sequential
+        # block still resumes where it was.
+        assert await uow.schedules.prune_before(T0 + 48 * H) == 4
+        await uow.commit()
+    async with backend.uow() as uow:
+        left = await uow.schedules.slots_between(cid, T0 - H, T0 + 24 * H)
+        assert left == [b[1], later_a[1]]
+        assert await uow.schedules.continuity(cid, T0 + 24 * H) == before
+        assert await uow.schedules.history(cid, since=T0 - H) != []  # records stay
 
 
 async def test_continuity_is_each_blocks_last_slot_at_or_before(backend: Backend) -> None:

@@ -232,3 +232,34 @@ async def test_postgres_rerun_and_edit_refused(pg_fresh: str, tmp_path: Path) ->
             await migrate(engine, folder)
     finally:
         await engine.dispose()
+
+
+class _LockedOnceCursor:
+    """A DB-API cursor as SQLAlchemy's aiosqlite adapter is inside a ``connect`` event:
+    ``execute`` hands back the driver's own cursor (not rows), ``fetchone`` fetches. The
+    first switch to WAL finds the file locked by another process switching it."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self._row: tuple[str] | None = None
+
+    def execute(self, sql: str) -> object:
+        self.statements.append(sql)
+        if sql == "PRAGMA journal_mode=WAL" and len(self.statements) == 1:
+            import sqlite3
+            raise sqlite3.OperationalError("database is locked")
+        self._row = ("wal",)
+        return object()
+
+    def fetchone(self) -> tuple[str] | None:
+        return self._row
+
+
+def test_a_file_another_process_switched_to_wal_meanwhile_is_accepted() -> None:
+    """Found by the gate: three processes migrating a fresh file at once made this path
+    index the result of ``execute`` (a TypeError) instead of fetching."""
+    from ktv_sql.engine import _enable_wal
+
+    cursor = _LockedOnceCursor()
+    _enable_wal(cursor)
+    assert cursor.statements == ["PRAGMA journal_mode=WAL", "PRAGMA journal_mode"]

@@ -38,8 +38,10 @@ async def app_on(database_url: str, *, run_migrations: bool) -> AsyncIterator[
 
 def assert_unready(r: httpx.Response) -> dict[str, str]:
     assert r.status_code == 503, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
     body = r.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == 503
+    assert body["detail"].startswith("not ready (")
     checks: dict[str, str] = body["checks"]
     return checks
 

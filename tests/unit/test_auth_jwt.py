@@ -73,10 +73,26 @@ def test_round_trip(clock: FakeClock, user: User) -> None:
     assert issued.expires_in == 24 * 3600
     assert payload_of(issued.token) == {"sub": str(user.id), "email": "viewer@example.com",
                                         "iat": int(T0.timestamp()),
-                                        "exp": int(T0.timestamp()) + 24 * 3600}
+                                        "exp": int(T0.timestamp()) + 24 * 3600,
+                                        "auth_time": int(T0.timestamp())}
     claims = tokens.verify(issued.token)
     assert (claims.user_id, claims.email) == (user.id, "viewer@example.com")
     assert (claims.issued_at, claims.expires_at) == (T0, T0 + timedelta(hours=24))
+    assert claims.signed_in_at == T0
+
+
+def test_a_refreshed_token_keeps_the_sign_in_time(clock: FakeClock, tokens: JwtTokens,
+                                                  user: User) -> None:
+    clock.advance(timedelta(minutes=30))
+    refreshed = tokens.verify(tokens.issue(user, signed_in_at=T0).token)
+    assert (refreshed.issued_at, refreshed.signed_in_at) == (T0 + timedelta(minutes=30), T0)
+
+
+def test_a_token_without_auth_time_was_signed_in_when_issued(tokens: JwtTokens,
+                                                              user: User) -> None:
+    """Tokens issued before ``auth_time`` existed stay valid."""
+    assert tokens.verify(craft(HS256, claims_for(user))).signed_in_at == T0
+    assert refusal(tokens, craft(HS256, claims_for(user, auth_time="soon"))) == "invalid claims"
 
 
 def test_a_hand_crafted_token_like_ours_is_accepted(tokens: JwtTokens, user: User) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,9 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ktv_auth import Argon2PasswordHasher, JwtSettings, JwtTokens, OidcClient, OidcSettings, Sealer
 from ktv_domain import Clock, MediaItemId, MediaProvider, OidcError, PasswordHasher, UnitOfWork
-from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
+from ktv_domain.services import (
+    AccountAdmin,
+    ChannelService,
+    LibraryService,
+    ScheduleService,
+    UserService,
+)
 from ktv_jellyfin import JellyfinProvider
-from ktv_localmedia import SHORT_MAX_SECS, LocalLibrary
+from ktv_localmedia import LocalLibrary
 from ktv_sql import (
     LeaderLock,
     SqlUnitOfWorkFactory,
@@ -51,18 +58,22 @@ from .controllers.oidc import OidcController
 from .controllers.schedule import ScheduleController
 from .controllers.system import SystemController, metrics, openapi_json
 from .keeper import Keeper, Leadership
+from .library_scans import LocalScans
 from .local_files import LocalFiles
 from .media_urls import MediaUrls
 from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
-from .openapi import StrictRequestSchemas
+from .openapi import finish_document
 from .player import WATCH_PATH, player_routes, watch_csp
+from .problem_guard import ProblemGuard
 from .problems import exception_handlers
+from .scanning import scanner_for
 from .security import Authenticator, RateLimiter
 from .settings import Settings
-from .state import Ktv, Readiness, provide_ktv
+from .state import Ktv, LibraryScanner, Readiness, provide_ktv
 from .streams import StreamsCollector, build_streams
+from .strict import StrictRequest, strict_parameters
 
 __all__ = ["Overrides", "SystemClock", "create_app"]
 
@@ -104,12 +115,14 @@ class Overrides:
     media_files: LocalFiles | None = None
     #: The local library's short/movie duration threshold (the demo's clips are short).
     short_max_secs: float | None = None
+    #: The monotonic clock of the user cache (tests step it past its 10 s lifetime).
+    monotonic: Callable[[], float] | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
                run_migrations: bool = True, keeper: bool = True,
                sync_interval: float = 2.0, keeper_interval: float = 60.0,
-               rescan_interval: float = 3600.0) -> Litestar:
+               scan_poll: float = 2.0) -> Litestar:
     """The K-TV app. ``keeper=False`` leaves the background keeper off (tests)."""
     o = overrides or Overrides()
     app_metrics = Metrics()
@@ -151,13 +164,17 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                 local = _local(settings, uow, o.clock or SystemClock(), media_urls,
                                o.short_max_secs)
                 media, media_source = local, "local"
+            leadership = o.leadership or (LeaderLock(engine) if engine is not None
+                                          else _AlwaysLeader())
+            scanner = scanner_for(settings, media, media_source, local, uow,
+                                  o.clock or SystemClock(), leadership, poll=scan_poll)
             ktv = ktv_built = _build(settings, o, uow, engine, app_metrics, media, media_source,
-                                     media_urls, oidc_http=oidc_http, local=local)
+                                     media_urls, oidc_http=oidc_http, local=local,
+                                     scanner=scanner)
             app.state.ktv = ktv
             live.append(ktv)
-            if local is not None:
-                tasks.append(asyncio.create_task(_scan_loop(local, rescan_interval),
-                                                 name="media-scan"))
+            if isinstance(scanner, LocalScans):
+                tasks.append(asyncio.create_task(scanner.run_forever(), name="media-scan"))
             if ktv.oidc is not None:
                 first_try = asyncio.Event()
                 tasks.append(asyncio.create_task(_discover(ktv.oidc, first_try),
@@ -167,8 +184,6 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
                     await asyncio.wait_for(first_try.wait(), timeout=3.0)
             tasks.append(asyncio.create_task(_sync_loop(ktv, sync_interval), name="onair-sync"))
             if keeper:
-                leadership = o.leadership or (LeaderLock(engine) if engine is not None
-                                              else _AlwaysLeader())
                 k = Keeper(uow, ktv.schedules, ktv.onair, leadership, app_metrics,
                            interval=keeper_interval)
                 tasks.append(asyncio.create_task(k.run_forever(), name="keeper"))
@@ -204,6 +219,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             MediaController, LibraryController, LiveController, StreamsController,
             openapi_json]), IptvStreamController, metrics, *player_routes()],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
+        request_class=StrictRequest,
+        guards=[strict_parameters],
         lifespan=[lifespan],
         exception_handlers=exception_handlers,
         cors_config=CORSConfig(
@@ -219,14 +236,14 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             components=Components(security_schemes={"BearerToken": SecurityScheme(
                 type="http", scheme="bearer", bearer_format="JWT")}),
             use_handler_docstrings=True),
-        plugins=[StrictRequestSchemas()],
         request_max_body_size=1024 * 1024,
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestContext(app.asgi_handler, app_metrics,
-                                      hsts=settings.secure_cookie,
+    app.asgi_handler = RequestContext(ProblemGuard(app.asgi_handler, lambda: app.routes),
+                                      app_metrics, hsts=settings.secure_cookie,
                                       pages={WATCH_PATH: watch_csp(settings)})
+    finish_document(app)
     return app
 
 
@@ -236,14 +253,8 @@ def _local(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock, urls
         return urls.url_for(item_id, valid_for=valid_for)
 
     return LocalLibrary(settings.media_dirs, uow, clock, stream_url=stream_url,
-                        short_max_secs=short_max_secs or SHORT_MAX_SECS)
-
-
-async def _scan_loop(local: LocalLibrary, interval: float) -> None:
-    """Scan the media folders at start-up, then every ``interval`` seconds."""
-    while True:
-        await local.scan()
-        await asyncio.sleep(interval)
+                        short_max_secs=(settings.short_max_secs if short_max_secs is None
+                                        else short_max_secs))
 
 
 def _jellyfin(settings: Settings, http: httpx.AsyncClient) -> JellyfinProvider:
@@ -257,7 +268,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
            engine: AsyncEngine | None, app_metrics: Metrics, media: MediaProvider | None,
            media_source: str | None, media_urls: MediaUrls, *,
            oidc_http: httpx.AsyncClient | None = None,
-           local: LocalLibrary | None = None) -> Ktv:
+           local: LocalLibrary | None = None,
+           scanner: LibraryScanner | None = None) -> Ktv:
     clock = o.clock or SystemClock()
     oidc = _oidc(settings, oidc_http, clock) if oidc_http is not None else None
     hasher = o.hasher or Argon2PasswordHasher()
@@ -294,14 +306,17 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
             checks["oidc"] = oidc.status
         return Readiness(ready=ready, checks=checks)
 
+    accounts = AccountAdmin(uow, hasher, clock, users, cpu=to_thread)
     return Ktv(settings=settings, clock=clock, metrics=app_metrics, users=users,
+               accounts=accounts,
                channels=ChannelService(uow, clock), schedules=schedules, onair=onair,
-               auth=Authenticator(tokens, users, clock=clock), tokens=tokens,
+               auth=Authenticator(tokens, users, clock=clock,
+                                  monotonic=o.monotonic or time.monotonic), tokens=tokens,
                limiter=RateLimiter(settings.auth_rate_limit_per_minute),
                media=media, media_source=media_source,
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
-               library=LibraryService(media), scanner=local, media_urls=media_urls,
+               library=LibraryService(media), scanner=scanner, media_urls=media_urls,
                streams=build_streams(settings, clock, onair, uow, media))
 
 

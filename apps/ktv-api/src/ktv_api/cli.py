@@ -1,4 +1,5 @@
-"""The ``ktv`` command: ``ktv demo``, ``ktv serve``, ``ktv migrate [--status]``, ``ktv openapi``."""
+"""The ``ktv`` command: ``ktv demo``, ``ktv serve``, ``ktv migrate [--status]``, ``ktv openapi``,
+and the operator commands ``ktv user ...`` and ``ktv backup PATH`` (``cli_admin``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .cli_admin import add_commands, run_backup, run_user
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -46,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("openapi", help="print the API's OpenAPI 3.1 document (JSON) and exit",
                    description="Print the OpenAPI document the server serves at "
                    "/api/v1/openapi.json, without starting a server or opening the database.")
+    add_commands(sub)
     return parser
 
 
@@ -64,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"ktv: {problem}", file=sys.stderr)
         return 2
+    # Short commands print their result as plain text; the others log as the server does.
+    if args.command == "user":
+        return run_user(args, settings)
+    if args.command == "backup":
+        return run_backup(args.path, settings)
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "openapi":
         return _openapi(settings)

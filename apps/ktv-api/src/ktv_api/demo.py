@@ -174,12 +174,11 @@ async def _set_up(base: str, settings: Settings, t0: float) -> None:
             if channel is None:
                 channel = await _ok(http.post("/api/v1/channels", json=spec, headers=headers))
             channels.append(channel)
-            r = await http.get(f"/api/v1/channels/{channel['id']}/schedule", headers=headers)
-            if r.status_code == 404:
+            active = await _ok(http.get(f"/api/v1/channels/{channel['id']}/schedule",
+                                        headers=headers))
+            if active["generation"] == 0:  # never generated
                 await _ok(http.post(f"/api/v1/channels/{channel['id']}/schedule",
                                     headers=headers))
-            else:
-                await _ok(r)
         public = (settings.public_base_url or base).rstrip("/")
         _print_summary(public, token, channels, time.perf_counter() - t0)
 

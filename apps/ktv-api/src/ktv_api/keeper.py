@@ -10,6 +10,7 @@ only the holder of the keeper's advisory lock runs passes.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,7 +52,9 @@ class Keeper:
     def __init__(self, uow: Callable[[], UnitOfWork], schedules: ScheduleService,
                  onair: OnAir, leadership: Leadership, metrics: Metrics, *,
                  interval: float = 60.0, retry_base: float = 5.0, max_backoff: float = 300.0,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 prune_interval: float = 3600.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._uow = uow
         self._schedules = schedules
         self._onair = onair
@@ -62,6 +65,10 @@ class Keeper:
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._failures = 0
+        #: Seconds between prunings of the schedule history (the first pass prunes).
+        self.prune_interval = prune_interval
+        self._monotonic = monotonic
+        self._pruned_at = -float("inf")
 
     def next_delay(self, result: KeeperPass | None) -> float:
         """Seconds until the next pass: the interval, or a backoff after failures."""
@@ -103,6 +110,13 @@ class Keeper:
                   valid_until=schedule.valid_until.isoformat())
         return True
 
+    async def prune(self) -> int:
+        """Keep the schedule history the catch-up windows need, and no more."""
+        removed = await self._schedules.prune_history()
+        if removed:
+            _log.info("schedule history pruned", slots=removed)
+        return removed
+
     async def run_forever(self) -> None:
         """Passes until cancelled; errors never end the loop."""
         announced_idle = False
@@ -113,6 +127,9 @@ class Keeper:
                     leader = await self._leadership.acquire()
                     self._metrics.keeper_leader.set(1 if leader else 0)
                     if leader:
+                        if self._monotonic() - self._pruned_at >= self.prune_interval:
+                            await self.prune()
+                            self._pruned_at = self._monotonic()
                         result = await self.run_once()
                         outcome = ("not_configured" if result.not_configured
                                    else "failed" if result.failed else "ok")

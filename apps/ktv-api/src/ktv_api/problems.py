@@ -35,6 +35,7 @@ from ktv_domain import (
     Conflict,
     DomainError,
     Forbidden,
+    InvalidCursor,
     MediaSourceError,
     MediaSourceUnavailable,
     NotFound,
@@ -43,8 +44,11 @@ from ktv_domain import (
 )
 from ktv_streaming import SessionLimitReached
 
-__all__ = ["PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited", "exception_handlers",
-           "problem_response", "problem_responses"]
+from .strict import malformed_path_parameter
+
+__all__ = ["INVALID_CURSOR_TYPE", "PROBLEM_JSON", "FieldProblem", "Problem", "RateLimited",
+           "describe_problem", "exception_handlers", "problem_response", "problem_responses",
+           "title_for"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger("ktv.errors")
@@ -57,13 +61,23 @@ _TITLES = {
 }
 
 
+def title_for(status: int) -> str:
+    """The problem ``title`` of an HTTP status."""
+    return _TITLES.get(status, "Error")
+
+
 class FieldProblem(msgspec.Struct):
     field: str
     message: str
 
 
+#: The problem ``type`` of a page cursor this server did not issue (start over without it).
+INVALID_CURSOR_TYPE = "urn:ktv:problem:invalid-cursor"
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
-    """An RFC 9457 problem body."""
+    """An RFC 9457 problem body. ``type`` is ``about:blank`` (the status says it all) except
+    for ``urn:ktv:problem:invalid-cursor``; ``errors`` names the offending fields."""
 
     title: str
     status: int
@@ -78,17 +92,22 @@ _DESCRIPTIONS = {
     403: "Not allowed on this server (e.g. registration is closed)",
     404: "No such resource for this caller (another user's channel is a 404 too)",
     409: "Conflicts with the current state (e.g. a duplicate email or channel number)",
+    413: "The request body is larger than 1 MiB",
     422: "Well-formed but invalid; `errors` names the fields",
     429: "Too many attempts; wait for `Retry-After` seconds",
     503: "The media source is not configured or unavailable; the detail says which",
 }
 
 
+def describe_problem(status: int) -> str:
+    """What a problem response with ``status`` means, for the OpenAPI document."""
+    return _DESCRIPTIONS.get(status, title_for(status))
+
+
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI declarations of the problem responses a route can answer with."""
     return {status: ResponseSpec(Problem, media_type=PROBLEM_JSON, generate_examples=False,
-                                 description=_DESCRIPTIONS.get(status, _TITLES.get(status,
-                                                                                   "Error")))
+                                 description=describe_problem(status))
             for status in statuses}
 
 
@@ -101,9 +120,10 @@ class RateLimited(Exception):
 
 
 def problem_response(status: int, detail: str, *, errors: list[FieldProblem] | None = None,
-                     headers: dict[str, str] | None = None) -> Response[Problem]:
+                     headers: dict[str, str] | None = None,
+                     type: str = "about:blank") -> Response[Problem]:
     body = Problem(title=_TITLES.get(status, "Error"), status=status, detail=detail,
-                   errors=errors or [])
+                   errors=errors or [], type=type)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -113,6 +133,10 @@ _UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="k-tv"'}
 def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     if isinstance(exc, ValidationError):
         errors = [FieldProblem(e.field, e.message) for e in exc.errors]
+        if isinstance(exc, InvalidCursor):
+            return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the cursor is not valid: "
+                                    "list again from the first page", errors=errors,
+                                    type=INVALID_CURSOR_TYPE)
         return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request is invalid",
                                 errors=errors)
     if isinstance(exc, AuthenticationFailed):
@@ -137,6 +161,26 @@ def _rate_limited(_: Request[Any, Any, Any], exc: RateLimited) -> Response[Probl
 _AT = re.compile(r" - at `\$\.?([^`]*)`$")
 #: msgspec names the offending field in the message, not in the path.
 _NAMED = re.compile(r"^Object (?:contains unknown|missing required) field `([^`]*)`")
+
+
+_FRIENDLY = [
+    (re.compile(r"^Expected `str` matching regex .*$", re.S),
+     "has the wrong form (see its pattern and description in the API document)"),
+    (re.compile(r"^Expected `str` of length >= (\d+)$"), r"must be at least \1 characters"),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), r"must be at most \1 characters"),
+    (re.compile(r"^Expected `array` of length >= (\d+)$"), r"must list at least \1 items"),
+    (re.compile(r"^Expected `array` of length <= (\d+)$"), r"must list at most \1 items"),
+    (re.compile(r"^Expected `(int|float)` (>=|<=|>|<) (\S+)$"), r"must be \2 \3"),
+    (re.compile(r"^Expected `int` that's a multiple of (\S+)$"), r"must be a multiple of \1"),
+]
+
+
+def _friendly(message: str) -> str:
+    """msgspec's wording of a broken rule, in words a form can show."""
+    for pattern, replacement in _FRIENDLY:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
 
 
 def _parameter_name(request: Request[Any, Any, Any], key: str) -> str:
@@ -170,13 +214,20 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
         named = _NAMED.match(message)
         if named:
             path = f"{path}.{named.group(1)}" if path else named.group(1)
-        errors.append(FieldProblem(path, _AT.sub("", message)))
+        errors.append(FieldProblem(path, _friendly(_AT.sub("", message))))
     return problem_response(HTTP_422_UNPROCESSABLE_ENTITY, "the request body is invalid",
                             errors=errors)
 
 
-def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     status = exc.status_code
+    if status == HTTP_404_NOT_FOUND and isinstance(exc.__cause__, ValueError):
+        # The router matched a route's fixed segments but could not parse a typed path
+        # parameter (a malformed UUID): name it, like any malformed parameter.
+        found = malformed_path_parameter(request.app.routes, request.scope["path"])
+        if found is not None:
+            return problem_response(HTTP_400_BAD_REQUEST, "malformed request",
+                                    errors=[FieldProblem(*found)])
     headers = dict(exc.headers or {})
     if status == HTTP_401_UNAUTHORIZED:
         headers.update(_UNAUTHORIZED)

@@ -25,6 +25,9 @@ class _Claims(Protocol):
     @property
     def expires_at(self) -> datetime: ...
 
+    @property
+    def signed_in_at(self) -> datetime: ...
+
 
 class TokenVerifier(Protocol):
     def verify(self, token: str) -> _Claims:
@@ -62,14 +65,19 @@ class Authenticator:
         self._verified: dict[str, tuple[float, datetime, _Claims]] = {}
         users.on_delete(self.forget)
 
-    async def user(self, authorization: str | None) -> User:
+    def claims(self, authorization: str | None) -> _Claims:
+        """The verified claims of ``Authorization: Bearer <token>``; AuthenticationFailed
+        otherwise."""
         if not authorization:
             raise AuthenticationFailed("missing bearer token")
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("expected 'Authorization: Bearer <token>'")
+        return self._verify(token.strip(), self._monotonic())
+
+    async def user(self, authorization: str | None) -> User:
+        claims = self.claims(authorization)
         now = self._monotonic()
-        claims = self._verify(token.strip(), now)
         hit = self._cache.get(claims.user_id)
         if hit is not None and hit[0] > now:
             return hit[1]

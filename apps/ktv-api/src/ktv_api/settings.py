@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from ktv_localmedia import SHORT_MAX_SECS
 from ktv_sql import DatabaseUrlError, parse_database_url
 
 __all__ = ["DEV_COOKIE_SECRET", "DEV_JWT_SECRET", "Settings", "SettingsError", "load_settings"]
@@ -72,6 +73,10 @@ class Settings:
     allow_registration: bool = True
     public_base_url: str | None = None
     schedule_horizon_hours: int = 48
+    #: Local files at most this long (seconds) without episode naming are shorts.
+    short_max_secs: float = SHORT_MAX_SECS
+    #: Minutes between background rescans of MEDIA_DIRS; 0: only at start-up and on demand.
+    library_scan_interval_mins: int = 60
     ffmpeg_path: str | None = None
     #: Channel streams: how they are made, their picture height, when an unwatched
     #: pipeline stops, how many run at once (docs/streaming.md).
@@ -207,6 +212,8 @@ def load_settings(environ: Mapping[str, str] | None = None,
     r.listing("MEDIA_DIRS", "," + os.pathsep)
     r.boolean("ALLOW_REGISTRATION")
     r.integer("SCHEDULE_HORIZON_HOURS", 1, 24 * 14)
+    r.parsed("SHORT_MAX_SECS", _seconds, "a number of seconds from 0 to 86400")
+    r.integer("LIBRARY_SCAN_INTERVAL_MINS", 0, 7 * 24 * 60)
     r.listing("CORS_ALLOWED_ORIGINS")
     r.boolean("PRODUCTION")
     r.parsed("LOG_LEVEL", _log_level, "one of " + ", ".join(sorted(_LEVELS)))
@@ -221,6 +228,13 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _seconds(value: str) -> float:
+    secs = float(value)
+    if not 0 <= secs <= 86_400:  # also refuses nan
+        raise ValueError
+    return secs
 
 
 def _log_level(value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from litestar import Request
@@ -14,7 +15,13 @@ from litestar.params import FromPath
 
 from ktv_auth import OidcClient
 from ktv_domain import AccessToken, Clock, MediaProvider, NotFound, ScanStatus, User
-from ktv_domain.services import ChannelService, LibraryService, ScheduleService, UserService
+from ktv_domain.services import (
+    AccountAdmin,
+    ChannelService,
+    LibraryService,
+    ScheduleService,
+    UserService,
+)
 
 from .local_files import LocalFiles
 from .media_urls import MediaUrls
@@ -29,16 +36,16 @@ __all__ = ["CurrentUser", "FeedUser", "Ktv", "KtvDep", "LibraryScanner", "Readin
 
 
 class TokenService(TokenVerifier, Protocol):
-    def issue(self, user: User) -> AccessToken: ...
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken: ...
 
 
 class LibraryScanner(Protocol):
-    """A library K-TV scans itself (local folders): start a scan, read its progress."""
+    """Scans of the media source (local folders) or refreshes of its catalog (Jellyfin):
+    ask for one, read the current or last one's status (the same on every replica)."""
 
-    @property
-    def status(self) -> ScanStatus: ...
+    async def status(self) -> ScanStatus: ...
 
-    def start_scan(self) -> bool: ...
+    async def request(self) -> ScanStatus: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +60,8 @@ class Ktv:
     clock: Clock
     metrics: Metrics
     users: UserService
+    #: Account administration (``ktv user ...``, ``DELETE /auth/me``).
+    accounts: AccountAdmin
     channels: ChannelService
     schedules: ScheduleService
     onair: OnAir
@@ -69,7 +78,7 @@ class Ktv:
     oidc: OidcClient | None = None
     #: Library browsing over ``media`` (answers 503 without a media source).
     library: LibraryService = field(default_factory=lambda: LibraryService(None))
-    #: The local library's scans (None for other sources).
+    #: Scans of the local library, refreshes of a Jellyfin catalog (None without a source).
     scanner: LibraryScanner | None = None
     #: Signs and checks the links of ``/media/{id}/stream``.
     media_urls: MediaUrls

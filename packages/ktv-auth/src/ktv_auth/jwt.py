@@ -1,9 +1,11 @@
 """HS256 access tokens (joserfc), implementing ``ktv_domain.TokenIssuer``.
 
-``issue`` signs ``sub`` (the user id), ``email``, ``iat``, ``exp`` and, when
-configured, ``iss`` and ``aud``. ``verify`` accepts what ``issue`` makes and
-refuses everything else with ``ktv_domain.AuthenticationFailed`` (never another
-exception type), whose message is one of these short reasons::
+``issue`` signs ``sub`` (the user id), ``email``, ``iat``, ``exp``,
+``auth_time`` (when the user last signed in: kept by a token refresh, so a
+fresh token is not a fresh sign-in) and, when configured, ``iss`` and ``aud``.
+``verify`` accepts what ``issue`` makes and refuses everything else with
+``ktv_domain.AuthenticationFailed`` (never another exception type), whose message
+is one of these short reasons::
 
     "malformed token"          > 8 KiB, not three base64url segments, not JSON objects,
                                header parameters joserfc refuses (crit, zip, enc...)
@@ -81,6 +83,8 @@ class TokenClaims:
     email: str
     issued_at: datetime
     expires_at: datetime
+    #: When the user signed in (``auth_time``; ``iat`` for tokens without it).
+    signed_in_at: datetime
 
 
 class JwtTokens:
@@ -106,12 +110,15 @@ class JwtTokens:
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
 
-    def issue(self, user: User) -> AccessToken:
-        """A signed token for ``user``, valid for ``expiry_hours``."""
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken:
+        """A signed token for ``user``, valid for ``expiry_hours``; ``signed_in_at`` (default:
+        now) is when the user signed in, for a refreshed token the original sign-in."""
         issued_at = self._now()
         expires_in = self._settings.expiry_hours * 3600
+        auth_time = issued_at if signed_in_at is None else int(signed_in_at.timestamp())
         claims: dict[str, Any] = {"sub": str(user.id), "email": str(user.email),
-                                  "iat": issued_at, "exp": issued_at + expires_in}
+                                  "iat": issued_at, "exp": issued_at + expires_in,
+                                  "auth_time": auth_time}
         if self._settings.issuer is not None:
             claims["iss"] = self._settings.issuer
         if self._settings.audience is not None:
@@ -163,13 +170,16 @@ def _parse_claims(claims: dict[str, Any]) -> TokenClaims:
     """Types first, so that a later joserfc complaint about ``iat`` can only mean
     "in the future"."""
     sub, email, iat, exp = (claims.get(k) for k in ("sub", "email", "iat", "exp"))
+    auth_time = claims.get("auth_time", iat)
     if not (isinstance(sub, str) and isinstance(email, str) and email
-            and _is_numeric_date(iat) and _is_numeric_date(exp)):
+            and _is_numeric_date(iat) and _is_numeric_date(exp)
+            and _is_numeric_date(auth_time)):
         raise AuthenticationFailed("invalid claims")
     try:
         return TokenClaims(user_id=UserId(uuid.UUID(sub)), email=email,
                            issued_at=datetime.fromtimestamp(iat, UTC),
-                           expires_at=datetime.fromtimestamp(exp, UTC))
+                           expires_at=datetime.fromtimestamp(exp, UTC),
+                           signed_in_at=datetime.fromtimestamp(auth_time, UTC))
     except (ValueError, OverflowError, OSError) as exc:  # not a UUID; a date out of range
         raise AuthenticationFailed("invalid claims") from exc
 

@@ -4,6 +4,7 @@
 
     DomainError
     ├── ValidationError            input that breaks a rule (carries FieldErrors)
+    │   └── InvalidCursor              a page cursor this server did not issue
     ├── NotFound                   no such entity *for this caller*
     ├── Conflict                   uniqueness or concurrent-update clash
     │   ├── DuplicateEmail
@@ -34,6 +35,7 @@ __all__ = [
     "DuplicateEmail",
     "FieldError",
     "Forbidden",
+    "InvalidCursor",
     "MediaSourceError",
     "MediaSourceNotConfigured",
     "MediaSourceUnauthorized",
@@ -80,6 +82,14 @@ class ValidationError(DomainError):
             FieldError(f"{prefix}.{e.field}" if e.field else prefix, e.message)
             for e in self.errors
         ])
+
+
+class InvalidCursor(ValidationError):
+    """A page ``cursor`` that no listing of this server handed out (clients start over
+    without one)."""
+
+    def __init__(self) -> None:
+        super().__init__("is not a cursor this server issued", field="cursor")
 
 
 class NotFound(DomainError):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from .errors import FieldError, ValidationError
+from .errors import FieldError, InvalidCursor, ValidationError
 from .ids import MediaItemId
 from .media import ContentType, MediaItem
 
@@ -84,7 +84,7 @@ def decode_cursor(cursor: str) -> int:
         if kind != "o" or offset < 0 or not value.isdigit():
             raise ValueError(cursor)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError("is not a cursor this server issued", field="cursor") from None
+        raise InvalidCursor() from None
     return offset
 
 
@@ -204,6 +204,8 @@ class IndexedFile:
 
 class ScanState(StrEnum):
     IDLE = "idle"
+    #: Asked for; the replica that scans (the keeper's leader) starts it within seconds.
+    REQUESTED = "requested"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
@@ -226,3 +228,5 @@ class ScanStatus:
     removed: int = 0
     items: int = 0
     error: str | None = None
+    #: When a scan asked for, or the scanning replica last wrote, this status.
+    updated_at: datetime | None = None

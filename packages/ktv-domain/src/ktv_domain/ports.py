@@ -6,6 +6,7 @@ Adapters implement them explicitly; tests use the in-memory fakes in
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import Protocol, Self, TypeVar, runtime_checkable
 from .channel import Channel
 from .feed_tokens import FeedToken
 from .ids import BlockId, ChannelId, MediaItemId, UserId
-from .library import IndexedFile, LibraryCollection
+from .library import IndexedFile, LibraryCollection, ScanStatus
 from .media import MediaItem
 from .media_filter import MediaFilter
 from .schedule import (
@@ -40,6 +41,7 @@ __all__ = [
     "MediaProvider",
     "PasswordHasher",
     "PlayableSource",
+    "ScanStatusRepository",
     "ScheduleRepository",
     "TokenIssuer",
     "UnitOfWork",
@@ -160,6 +162,9 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def list_all(self) -> list[User]:
+        """Every account, by email."""
+
 
 class FeedTokenRepository(Protocol):
     """Each user's IPTV feed token, by hash (see ``feed_tokens.py``); gone with its user."""
@@ -177,6 +182,16 @@ class FeedTokenRepository(Protocol):
 
     async def delete(self, user_id: UserId) -> bool:
         """Revoke the user's token; whether there was one."""
+
+
+class ScanStatusRepository(Protocol):
+    """The current or last library scan of each source (``local``, ``jellyfin``): one
+    row per source, which every replica reads."""
+
+    async def get(self, source: str) -> ScanStatus | None: ...
+
+    async def put(self, source: str, status: ScanStatus) -> None:
+        """Store the source's status, replacing the previous one."""
 
 
 class ChannelRepository(Protocol):
@@ -226,6 +241,17 @@ class ScheduleRepository(Protocol):
                          at: datetime) -> dict[BlockId, BlockContinuity]:
         """Each block's last slot starting at or before ``at``."""
 
+    async def slot(self, channel_id: ChannelId, slot_id: uuid.UUID) -> ScheduledSlot | None:
+        """One stored slot of the channel (a programme of its history or future)."""
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        """Delete the slots of every channel that ended before ``cutoff``; how many went.
+
+        Each block's latest slot is kept whatever its age: it is where a sequential
+        block resumes (``continuity``), so pruning never sends a series back to its
+        first episode. Cooldown records are not touched.
+        """
+
     async def history(self, channel_id: ChannelId, *, since: datetime,
                       min_generation: int | None = None) -> list[ScheduleRecord]:
         """Records scheduled at or after ``since``, or by a generation >= min_generation."""
@@ -248,6 +274,9 @@ class UnitOfWork(Protocol):
 
     @property
     def feed_tokens(self) -> FeedTokenRepository: ...
+
+    @property
+    def scans(self) -> ScanStatusRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -275,4 +304,5 @@ class AccessToken:
 
 
 class TokenIssuer(Protocol):
-    def issue(self, user: User) -> AccessToken: ...
+    def issue(self, user: User, *, signed_in_at: datetime | None = None) -> AccessToken:
+        """A token for ``user``; ``signed_in_at`` (default: now) is when they signed in."""

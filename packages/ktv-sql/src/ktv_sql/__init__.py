@@ -5,8 +5,10 @@ Implements the domain's repository ports and unit of work (Core statements,
 ``DATABASE_URL`` handling. See ``docs/persistence.md``.
 """
 
+from .backup import backup_sqlite
 from .engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from .errors import (
+    BackupError,
     DatabaseUrlError,
     MigrationChecksumMismatch,
     MigrationError,
@@ -32,6 +34,7 @@ __all__ = [
     "KEEPER_LOCK_KEY",
     "SQLITE_BUSY_TIMEOUT_MS",
     "AppliedMigration",
+    "BackupError",
     "DatabaseConfig",
     "DatabaseUrlError",
     "Dialect",
@@ -45,6 +48,7 @@ __all__ = [
     "SqlAdapterError",
     "SqlUnitOfWork",
     "SqlUnitOfWorkFactory",
+    "backup_sqlite",
     "create_engine",
     "find_migrations_dir",
     "load_migrations",

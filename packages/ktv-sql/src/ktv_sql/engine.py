@@ -47,16 +47,21 @@ def _enable_wal(cur: Any) -> None:
             cur.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            # Read through the cursor we were given: with aiosqlite, ``execute``
-            # returns the driver's own async cursor, whose ``fetchone`` is a coroutine.
+            _raise_unless_locked(exc, deadline)
+        try:
+            # Another connection may have switched it meanwhile. (The adapted cursor's
+            # ``execute`` returns the driver's own async cursor: fetch through the adapter.)
             cur.execute("PRAGMA journal_mode")
             if str(cur.fetchone()[0]).lower() == "wal":
                 return
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
+        except sqlite3.OperationalError as exc:
+            _raise_unless_locked(exc, deadline)
+        time.sleep(0.02)
+
+
+def _raise_unless_locked(exc: sqlite3.OperationalError, deadline: float) -> None:
+    if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+        raise exc
 
 
 def _install_sqlite_hooks(engine: AsyncEngine, *, memory: bool) -> None:

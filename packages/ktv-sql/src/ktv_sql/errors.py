@@ -10,6 +10,7 @@ errors are translated where they happen, ``raise ... from exc``)::
 What is left is configuration and schema management, raised by this package::
 
     SqlAdapterError
+    ├── BackupError                    ``backup_sqlite`` cannot copy this database
     ├── DatabaseUrlError               DATABASE_URL cannot be understood (ValueError too)
     └── MigrationError                 the schema cannot be brought up to date
         ├── MigrationFileError         a migrations folder or file is malformed / not found
@@ -20,6 +21,7 @@ What is left is configuration and schema management, raised by this package::
 from __future__ import annotations
 
 __all__ = [
+    "BackupError",
     "DatabaseUrlError",
     "MigrationChecksumMismatch",
     "MigrationError",
@@ -31,6 +33,15 @@ __all__ = [
 
 class SqlAdapterError(Exception):
     """Base of the errors this package raises itself."""
+
+
+class BackupError(SqlAdapterError):
+    """A backup could not be written; ``postgres`` when the database is PostgreSQL (which
+    ``pg_dump`` backs up, not K-TV)."""
+
+    def __init__(self, message: str, *, postgres: bool = False) -> None:
+        super().__init__(message)
+        self.postgres = postgres
 
 
 class DatabaseUrlError(SqlAdapterError, ValueError):

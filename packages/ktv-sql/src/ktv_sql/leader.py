@@ -1,6 +1,8 @@
 """One leader among replicas: a PostgreSQL session-level advisory lock.
 
-The background keeper runs only while its replica holds the lock. The lock
+The background keeper and the local library's scans run only while their
+replica holds the lock (one ``LeaderLock`` per process, shared by both: calls
+are serialized, as they use one connection). The lock
 lives on one dedicated connection: if that connection dies, PostgreSQL
 releases the lock and another replica takes over on its next attempt. SQLite
 serves one host, so every process is a leader there; concurrent writers are
@@ -8,6 +10,8 @@ still kept apart by the per-channel locks and unique constraints.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -30,6 +34,7 @@ class LeaderLock:
         self._engine = engine
         self._key = key
         self._conn: AsyncConnection | None = None
+        self._busy = asyncio.Lock()
 
     @property
     def held(self) -> bool:
@@ -43,6 +48,10 @@ class LeaderLock:
         """
         if self._engine.dialect.name != "postgresql":
             return True
+        async with self._busy:
+            return await self._acquire()
+
+    async def _acquire(self) -> bool:
         if self._conn is not None:
             try:
                 await self._conn.execute(_PING)
@@ -64,6 +73,10 @@ class LeaderLock:
         return True
 
     async def release(self) -> None:
+        async with self._busy:
+            await self._release()
+
+    async def _release(self) -> None:
         if self._conn is None:
             return
         try:

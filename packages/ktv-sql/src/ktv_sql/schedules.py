@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,6 +176,24 @@ class SqlScheduleRepository:
             .order_by(s.start_at))
         items = _Items()
         return [_slot(r, items) for r in rows]
+
+    async def slot(self, channel_id: ChannelId, slot_id: uuid.UUID) -> ScheduledSlot | None:
+        row = (await self._conn.execute(
+            select(slots).where(slots.c.channel_id == channel_id, slots.c.id == slot_id)
+        )).first()
+        return None if row is None else _slot(row, _Items())
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        s = slots.c
+        latest = (select(s.channel_id, s.block_id, func.max(s.start_at).label("last_start"))
+                  .group_by(s.channel_id, s.block_id).subquery())
+        keep = (select(s.id).join(latest, and_(s.channel_id == latest.c.channel_id,
+                                               s.block_id == latest.c.block_id,
+                                               s.start_at == latest.c.last_start)))
+        async with writing(self._conn, unique=Conflict("cannot prune")):
+            result = await self._conn.execute(
+                delete(slots).where(s.end_at < cutoff, s.id.not_in(keep)))
+        return int(result.rowcount)
 
     async def continuity(self, channel_id: ChannelId,
                          at: datetime) -> dict[BlockId, BlockContinuity]:

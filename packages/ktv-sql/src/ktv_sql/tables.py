@@ -31,6 +31,7 @@ __all__ = [
     "channels",
     "feed_tokens",
     "generations",
+    "library_scans",
     "media_files",
     "metadata",
     "schedule_records",
@@ -188,4 +189,21 @@ feed_tokens = Table(
     Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("token_hash", Text, nullable=False, unique=True),
     Column("created_at", Timestamp, nullable=False),
+)
+
+library_scans = Table(
+    "library_scans", metadata,
+    Column("source", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("started_at", Timestamp),
+    Column("finished_at", Timestamp),
+    Column("files_seen", Integer, nullable=False),
+    Column("to_probe", Integer, nullable=False),
+    Column("probed", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("error", Text),
+    Column("updated_at", Timestamp),
 )

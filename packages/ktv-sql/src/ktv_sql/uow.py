@@ -13,6 +13,7 @@ from ktv_domain import (
     Conflict,
     FeedTokenRepository,
     MediaIndexRepository,
+    ScanStatusRepository,
     ScheduleRepository,
     UserRepository,
 )
@@ -20,6 +21,7 @@ from ktv_domain import (
 from .channels import SqlChannelRepository
 from .feed_tokens import SqlFeedTokenRepository
 from .media_files import SqlMediaIndexRepository
+from .scans import SqlScanStatusRepository
 from .schedules import SqlScheduleRepository
 from .session import Session
 from .translate import violation
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
         self.schedules: ScheduleRepository = SqlScheduleRepository(self._session)
         self.media_files: MediaIndexRepository = SqlMediaIndexRepository(self._session)
         self.feed_tokens: FeedTokenRepository = SqlFeedTokenRepository(self._session)
+        self.scans: ScanStatusRepository = SqlScanStatusRepository(self._session)
 
     async def __aenter__(self) -> Self:
         conn = await self._engine.connect()

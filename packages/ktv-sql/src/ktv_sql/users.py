@@ -74,6 +74,10 @@ class SqlUserRepository:
             result = await self._conn.execute(delete(users).where(users.c.id == user_id))
         return result.rowcount > 0
 
+    async def list_all(self) -> list[User]:
+        rows = await self._conn.execute(select(users).order_by(users.c.email))
+        return [u for u in (_user(row) for row in rows) if u is not None]
+
     async def count(self) -> int:
         return int((await self._conn.execute(select(func.count()).select_from(users)))
                    .scalar_one())

@@ -136,6 +136,11 @@ class Broadcast:
         self._changed()
         return viewer
 
+    def recent_from(self, at_ticks: int | None) -> list[Chunk]:
+        """The held stretch from the most recent keyframe at or before ``at_ticks``."""
+        start = self._start_index(at_ticks)
+        return [] if start is None else list(itertools.islice(self._recent, start, None))
+
     def _start_index(self, at_ticks: int | None) -> int | None:
         best = None
         for i, chunk in enumerate(self._recent):

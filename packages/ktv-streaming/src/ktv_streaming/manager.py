@@ -1,4 +1,4 @@
-"""The sessions of one process: at most one per (channel, profile, delay), shared by viewers.
+"""The sessions of one process: at most one per (channel, profile, origin), shared by viewers.
 
 ``watch`` joins the running session or starts one; ``STREAM_MAX_SESSIONS``
 bounds how many pipelines run (an idle one is stopped to make room; otherwise
@@ -11,29 +11,42 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import secrets
 import shutil
 import tempfile
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ktv_domain import Channel, ChannelId, Clock, MediaInputs, MediaItemId, UserId
+from ktv_domain import (
+    Channel,
+    ChannelId,
+    Clock,
+    MediaInputs,
+    MediaItemId,
+    ScheduledSlot,
+    UserId,
+)
 
 from .errors import SessionLimitReached
 from .fanout import Viewer
-from .probe import SourceInfo
-from .profiles import ProfileName, StreamProfile
-from .session import ChannelSchedule, ChannelSession, SessionConfig, SessionKey
+from .hls import HlsSegmenter
+from .probe import Probes
+from .process import run_to_end
+from .profiles import KEYFRAME_SECS, ProfileName, StreamProfile
+from .session import ChannelSchedule, ChannelSession, SessionConfig, SessionKey, item_command
 from .slate import Slates
 from .splicer import ticks_from_us
+from .vod import splice_part, vod_parts
 
 __all__ = ["SessionInfo", "StreamManager", "StreamSettings"]
 
 _log = logging.getLogger("ktv.streaming")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Segments of a copied stream follow the source's keyframes: at most this long.
+_COPY_TARGET_SECS = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +59,10 @@ class StreamSettings:
     lead_secs: float = 4.0
     #: A viewer that has not read for this long is disconnected.
     drop_after_secs: float = 5.0
+    #: Seconds of segments a live HLS playlist lists (older ones are deleted).
+    hls_window_secs: float = 180.0
+    #: The same for a time-shifted session (whoever joins later starts at its start).
+    hls_shift_window_secs: float = 7200.0
 
     def profile(self, name: ProfileName | None) -> StreamProfile:
         return StreamProfile(name=name or self.default_profile, height=self.height)
@@ -78,6 +95,13 @@ class _Running:
     session: ChannelSession
     task: asyncio.Task[None]
     touched: float
+    #: Names the session in its HLS segment URLs (a new session, new URLs).
+    id: str = field(default_factory=lambda: secrets.token_hex(8))
+    hls: HlsSegmenter | None = None
+
+    def close_hls(self) -> None:
+        if self.hls is not None:
+            self.hls.close()
 
 
 class StreamManager:
@@ -93,7 +117,9 @@ class StreamManager:
         self._own_dir = workdir is None
         self._dir = workdir or Path(tempfile.mkdtemp(prefix="ktv-streaming-"))
         self._slates = Slates(settings.ffmpeg, self._dir)
-        self._probes: OrderedDict[MediaItemId, SourceInfo] = OrderedDict()
+        self._probes = Probes()
+        #: Programme (VOD) segments transcoding at once: they compete with live sessions.
+        self._vod = asyncio.Semaphore(2)
         self._running: dict[SessionKey, _Running] = {}
         self._janitor: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -115,6 +141,56 @@ class StreamManager:
             session = running.session
             return session.broadcast.join(ticks_from_us(
                 (session.aired_now() - _EPOCH) // timedelta(microseconds=1)))
+
+    async def hls(self, key: SessionKey, channel: Channel,
+                  schedule: ChannelSchedule) -> tuple[str, HlsSegmenter]:
+        """The session's HLS segmenter (session and segmenter started if needed) and the
+        session's id for segment URLs; SessionLimitReached when every slot is busy."""
+        async with self._lock:
+            running = self._running.get(key)
+            if running is None or running.task.done():
+                running = await self._start(key, channel, schedule)
+            running.touched = self._monotonic()
+            if running.hls is None:
+                session = running.session
+                transcode = session.config.profile.name is ProfileName.TRANSCODE
+                segmenter = HlsSegmenter(
+                    self._dir / "hls" / running.id, psi_prefix=session.splicer.psi_prefix,
+                    target=KEYFRAME_SECS if transcode else _COPY_TARGET_SECS,
+                    window_secs=(self.settings.hls_window_secs if key.origin is None
+                                 else self.settings.hls_shift_window_secs),
+                    keyframes_every=KEYFRAME_SECS if transcode else None,
+                    start_at_beginning=key.origin is not None)
+                for chunk in session.broadcast.recent_from(ticks_from_us(
+                        (session.aired_now() - _EPOCH) // timedelta(microseconds=1))):
+                    segmenter(chunk)
+                session.broadcast.listen(segmenter)
+                running.hls = segmenter
+            return running.id, running.hls
+
+    async def vod_segment(self, channel: Channel, slot: ScheduledSlot, index: int) -> bytes:
+        """Segment ``index`` of a programme's VOD playlist (``vod_parts``), transcoded now.
+
+        NotFound (domain) when the item's source is gone, IndexError for a bad index,
+        StreamingError when ffmpeg fails."""
+        part = vod_parts(slot)[index]
+        source = await self._inputs.media_input(slot.item.id)
+        info = await self._probes.info(slot.item.id, source)
+        profile = self.settings.profile(ProfileName.TRANSCODE)
+        args = await item_command(self.settings.ffmpeg, profile, self._slates, channel,
+                                  slot.item, source, info, offset=part.offset,
+                                  length=part.length)
+        async with self._vod:
+            ts = await run_to_end(args, what="programme segment")
+        return splice_part(ts, part)
+
+    def by_id(self, session_id: str) -> tuple[SessionKey, ChannelSession, HlsSegmenter] | None:
+        """A running session with HLS, by the id in its segment URLs (touched: in use)."""
+        for key, running in self._running.items():
+            if running.id == session_id and running.hls is not None and not running.task.done():
+                running.touched = self._monotonic()
+                return key, running.session, running.hls
+        return None
 
     def session(self, key: SessionKey) -> ChannelSession | None:
         running = self._running.get(key)
@@ -154,6 +230,7 @@ class StreamManager:
         running = self._running.get(key)
         if running is not None and running.task is task:
             del self._running[key]
+            running.close_hls()
             self.restarts_total += running.session.stats.restarts
             self._bytes_out_done += running.session.broadcast.bytes_out
         if not task.cancelled() and task.exception() is not None:
@@ -187,7 +264,7 @@ class StreamManager:
             out.append(SessionInfo(
                 channel_id=s.channel.id, owner_id=s.channel.owner_id,
                 channel_number=s.channel.number, channel_name=s.channel.name,
-                profile=key.profile.value, delay_secs=key.delay.total_seconds(),
+                profile=key.profile.value, delay_secs=s.delay.total_seconds(),
                 viewers=s.broadcast.viewers, on_air="slate" if slot is None else "item",
                 item_id=slot.item.id if slot is not None else None,
                 title=slot.item.title if slot is not None else None,
@@ -225,6 +302,7 @@ class StreamManager:
         running.session.broadcast.close(reason)
         running.task.cancel()
         await asyncio.wait([running.task])
+        running.close_hls()
         self.restarts_total += running.session.stats.restarts
         self._bytes_out_done += running.session.broadcast.bytes_out
 

@@ -7,14 +7,18 @@ result is cached per item by the session manager.
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import av
 
+from ktv_domain import MediaInput, MediaItemId
+
 from .errors import SourceUnreadable
 
-__all__ = ["SourceInfo", "probe"]
+__all__ = ["Probes", "SourceInfo", "probe"]
 
 #: How long opening a remote source may take (microseconds, PyAV/ffmpeg option).
 _NET_TIMEOUT_US = 10_000_000
@@ -58,3 +62,22 @@ def probe(location: str, headers: Mapping[str, str] | None = None) -> SourceInfo
     if not info.has_video and not info.has_audio:
         raise SourceUnreadable("the source holds neither video nor audio")
     return info
+
+
+class Probes:
+    """What each item holds, probed once (off the event loop) and remembered."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._known: OrderedDict[MediaItemId, SourceInfo] = OrderedDict()
+
+    async def info(self, item_id: MediaItemId, source: MediaInput) -> SourceInfo:
+        known = self._known.get(item_id)
+        if known is not None:
+            self._known.move_to_end(item_id)
+            return known
+        info = await asyncio.to_thread(probe, source.location, dict(source.headers))
+        self._known[item_id] = info
+        while len(self._known) > self._size:
+            self._known.popitem(last=False)
+        return info

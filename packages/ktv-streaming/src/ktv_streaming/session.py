@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,7 +39,6 @@ from ktv_domain import (
     MediaInput,
     MediaInputs,
     MediaItem,
-    MediaItemId,
     PlayoutSegment,
     ScheduleView,
     revise,
@@ -49,13 +47,14 @@ from ktv_domain import (
 
 from .errors import StreamingError
 from .fanout import Broadcast
-from .probe import SourceInfo, probe
+from .probe import Probes, SourceInfo
 from .process import FfmpegProcess
 from .profiles import ProfileName, StreamProfile
 from .slate import SLATE_CLIP_SECS, Slates, SlateText
 from .splicer import Chunk, Splicer, ticks_from_us, us_from_ticks
 
-__all__ = ["ChannelSchedule", "ChannelSession", "SessionConfig", "SessionKey", "item_label"]
+__all__ = ["ChannelSchedule", "ChannelSession", "SessionConfig", "SessionKey", "item_command",
+           "item_label"]
 
 _log = logging.getLogger("ktv.streaming")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -76,8 +75,9 @@ class SessionKey:
 
     channel_id: ChannelId
     profile: ProfileName
-    #: A time-shifted session's distance behind the wall clock (zero: live).
-    delay: timedelta = timedelta(0)
+    #: Where a time-shifted session starts, as aired (None: live). Viewers asking for the
+    #: same instant share the session.
+    origin: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +104,20 @@ def _us(at: datetime) -> int:
 
 def _instant(ticks: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us_from_ticks(ticks))
+
+
+async def item_command(ffmpeg: str, profile: StreamProfile, slates: Slates, channel: Channel,
+                       item: MediaItem, source: MediaInput, info: SourceInfo, *,
+                       offset: float, length: float) -> list[str]:
+    """The ffmpeg command that plays ``item`` from ``offset`` for ``length`` seconds (an
+    audio-only item gets a still picture naming it)."""
+    still = None
+    if not info.has_video:
+        still = str(await slates.picture(profile, SlateText(channel=channel.name,
+                                                           headline=item_label(item))))
+    return profile.item_command(ffmpeg, source.location, dict(source.headers), info,
+                                offset=offset, length=length, still_image=still,
+                                service_name=channel.name)
 
 
 def item_label(item: MediaItem) -> str:
@@ -136,7 +150,7 @@ class ChannelSession:
 
     def __init__(self, key: SessionKey, channel: Channel, schedule: ChannelSchedule,
                  inputs: MediaInputs, slates: Slates, config: SessionConfig, clock: Clock,
-                 *, probes: OrderedDict[MediaItemId, SourceInfo] | None = None,
+                 *, probes: Probes | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.key = key
         self.channel = channel
@@ -145,8 +159,7 @@ class ChannelSession:
         self._slates = slates
         self.config = config
         self._clock = clock
-        self._probes: OrderedDict[MediaItemId, SourceInfo] = (
-            probes if probes is not None else OrderedDict())
+        self._probes = probes or Probes()
         #: Sleeps for seconds of the channel's clock (tests run the clock faster).
         self._sleep = sleep
         self.splicer = Splicer()
@@ -157,12 +170,14 @@ class ChannelSession:
         self.current_failure: str | None = None
         self._process: FfmpegProcess | None = None
         self._log_ctx = {"channel_id": str(channel.id), "profile": key.profile.value}
+        #: How far behind the wall clock the channel's clock runs (time-shifted sessions).
+        self.delay = (clock.now() - key.origin if key.origin is not None else timedelta(0))
 
     # -- the clock ----------------------------------------------------------------------
 
     def aired_now(self) -> datetime:
         """The channel's clock: the wall clock, minus the delay of a time-shifted session."""
-        return self._clock.now() - self.key.delay
+        return self._clock.now() - self.delay
 
     @property
     def position(self) -> datetime | None:
@@ -242,7 +257,7 @@ class ChannelSession:
         while start < seg.end_at:
             try:
                 source = await self._inputs.media_input(slot.item.id)
-                info = await self._probe(slot.item.id, source)
+                info = await self._probes.info(slot.item.id, source)
             except (DomainError, StreamingError) as exc:
                 message = getattr(exc, "message", type(exc).__name__)
                 _log.warning("source unavailable; playing the slate for the slot",
@@ -276,15 +291,6 @@ class ChannelSession:
             start = resume
         return seg.end_at
 
-    async def _probe(self, item_id: MediaItemId, source: MediaInput) -> SourceInfo:
-        info = self._probes.get(item_id)
-        if info is None:
-            info = await asyncio.to_thread(probe, source.location, dict(source.headers))
-            self._probes[item_id] = info
-            while len(self._probes) > 512:
-                self._probes.popitem(last=False)
-        return info
-
     async def _run_ffmpeg(self, seg: PlayoutSegment, start: datetime, source: MediaInput,
                           info: SourceInfo) -> str:
         """One ffmpeg run from ``start``: "done", "ended-early", "died", "stalled" or
@@ -292,15 +298,10 @@ class ChannelSession:
         slot = seg.slot
         assert slot is not None
         profile = self.config.profile
-        still = None
-        if not info.has_video:
-            still = str(await self._slates.picture(profile, SlateText(
-                channel=self.channel.name, headline=item_label(slot.item))))
-        args = profile.item_command(
-            self.config.ffmpeg, source.location, dict(source.headers), info,
-            offset=(start - slot.start_at).total_seconds(),
-            length=(seg.end_at - start).total_seconds(), still_image=still,
-            service_name=self.channel.name)
+        args = await item_command(self.config.ffmpeg, profile, self._slates, self.channel,
+                                  slot.item, source, info,
+                                  offset=(start - slot.start_at).total_seconds(),
+                                  length=(seg.end_at - start).total_seconds())
         copy = profile.name is ProfileName.COPY and info.has_video and info.has_audio
         self.splicer.begin(ticks_from_us(_us(start)), ticks_from_us(_us(seg.end_at)),
                            discontinuity=self._take_discontinuity(copy))
@@ -332,11 +333,13 @@ class ChannelSession:
             try:
                 data = await asyncio.wait_for(proc.read(), limit)
             except TimeoutError:
+                await self._publish(splicer.flush(complete=False))
                 return "stalled" if splicer.anchored else "no-output"
             self.stats.read_wait_secs += time.monotonic() - t0
             if not data:
-                await proc.wait()
-                await self._publish(splicer.flush())
+                code = await proc.wait()
+                # A run that did not end cleanly may have stopped mid-frame: drop it.
+                await self._publish(splicer.flush(complete=code == 0))
                 self._account(before)
                 return "eof" if splicer.anchored else "no-output"
             await self._publish(splicer.feed(data))

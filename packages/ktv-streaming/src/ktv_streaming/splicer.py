@@ -18,9 +18,14 @@ them so the channel's stream never resets:
   renumbered per PID across runs; a PMT that differs from the one before gets
   the next version number (and its CRC), an identical one keeps it.
 
-Output comes as :class:`Chunk` s of at most ``CHUNK_PACKETS`` packets, split
+Output comes as :class:`Chunk` s of about ``CHUNK_PACKETS`` packets, split
 before every video keyframe (with the PAT/PMT that precede it), so viewers can
-join and HLS can cut at keyframes.
+join and HLS can cut at keyframes. Only complete frames go out: ffmpeg writes
+each PES in one piece, so everything before the latest payload unit start is
+complete; what follows is held until the next one starts or the run ends
+cleanly. When ffmpeg dies mid-frame, :meth:`Splicer.flush` with
+``complete=False`` drops that partial frame and rolls the counters back, so a
+restart continues a clean stream.
 """
 
 from __future__ import annotations
@@ -78,6 +83,10 @@ class Chunk:
     psi: bool
     #: First chunk of a segment whose encoding may differ from what came before.
     discontinuity: bool = False
+    #: First chunk of a new ffmpeg run (an item, a slate clip, a restart).
+    starts_run: bool = False
+    #: The keyframe's presentation instant (ticks) when ``keyframe``.
+    key_at: int | None = None
 
 
 def _signed(delta: int) -> int:
@@ -107,6 +116,8 @@ class Splicer:
         self._begin_segment(start_ticks, end_ticks, discontinuity=discontinuity)
 
     def _begin_segment(self, start: int, end: int | None, *, discontinuity: bool) -> None:
+        if getattr(self, "_out", None):
+            raise RuntimeError("flush() the previous run before beginning the next one")
         self._start = start
         self._end = end
         self._anchor: int | None = None
@@ -118,11 +129,16 @@ class Splicer:
         self._dropping: set[int] = set()
         self._discontinuity = discontinuity
         self._out = bytearray()
-        self._out_first: int | None = None
-        self._out_last: int | None = None
+        #: (offset in ``_out``, mapped presentation instant) of each timed packet.
+        self._stamps: list[tuple[int, int]] = []
+        #: ``_out[:_commit]`` holds only complete PES (see the module docstring).
+        self._commit = 0
+        self._rollback: tuple[dict[int, int], dict[int, int]] | None = None
         self._out_key = False
+        self._out_key_at: int | None = None
         self._psi_mark: int | None = None
         self._chunks: list[Chunk] = []
+        self._starts_run = True
         self.packets_in = 0
 
     @property
@@ -155,10 +171,21 @@ class Splicer:
         self._remainder = bytes(buf[i:])
         return self._take()
 
-    def flush(self) -> list[Chunk]:
-        """The end of the segment's input: emit what was held and the last chunk."""
+    def flush(self, *, complete: bool = True) -> list[Chunk]:
+        """The end of the run's output: emit the rest. ``complete=False`` (ffmpeg died or
+        stalled) drops the frame it was writing and restores the counters before it."""
         if self._held:
             self._anchor_on_held()
+        if not complete:
+            del self._out[self._commit:]
+            self._stamps = [(o, t) for o, t in self._stamps if o < self._commit]
+            if self._rollback is not None:
+                self._cc, self._last_dts = self._rollback
+                self._rollback = None
+            if self._out_key_at is not None and all(t != self._out_key_at
+                                                    for _, t in self._stamps):
+                self._out_key, self._out_key_at = False, None  # the keyframe went too
+        self._commit = len(self._out)
         self._close_chunk()
         return self._take()
 
@@ -231,6 +258,7 @@ class Splicer:
         pusi = bool(pkt[1] & 0x40)
         stamp: int | None = None
         keyframe = False
+        unit: tuple[dict[int, int], dict[int, int]] | None = None
         if pid == PAT_PID:
             self._track_psi(pkt)
         elif pid == self._pmt_pid:
@@ -245,6 +273,7 @@ class Splicer:
             if pid in self._cut:
                 return
             if pusi:
+                unit = (dict(self._cc), dict(self._last_dts))  # the state before this PES
                 pts, dts = pes_timestamps(pkt, 0)
                 self._dropping.discard(pid)
                 if pts is not None:
@@ -276,6 +305,9 @@ class Splicer:
         else:
             cc = self._cc.get(pid, 0)
         pkt[3] = (pkt[3] & 0xF0) | cc
+        if unit is not None:  # a payload unit starts: what came before is complete
+            self._commit = len(self._out)
+            self._rollback = unit
         self._emit(pkt, pid, stamp, keyframe)
 
     # -- chunks -------------------------------------------------------------------------
@@ -288,45 +320,51 @@ class Splicer:
             elif mark is None and self._out:
                 self._close_chunk()
             self._out_key = True
-        if pid == PAT_PID:
-            self._pat_packet = bytes(pkt)
-            if not self._out:
-                self._psi_mark = 0
-            else:
+            self._out_key_at = stamp
+        if pid in (PAT_PID, _SDT_PID) or pid == self._pmt_pid:
+            # A run of PSI (ffmpeg writes SDT, PAT, PMT before each keyframe): a chunk
+            # that starts at a keyframe starts with the run.
+            if self._psi_mark is None:
                 self._psi_mark = len(self._out)
-        elif pid == self._pmt_pid:
-            self._pmt_packet = bytes(pkt)
-        elif pid != _SDT_PID:
+            if pid == PAT_PID:
+                self._pat_packet = bytes(pkt)
+            elif pid == self._pmt_pid:
+                self._pmt_packet = bytes(pkt)
+        else:
             self._psi_mark = None
-        self._out += pkt
         if stamp is not None:
-            if self._out_first is None or stamp < self._out_first:
-                self._out_first = stamp
-            if self._out_last is None or stamp > self._out_last:
-                self._out_last = stamp
-            if self.position is None or stamp > self.position:
-                self.position = stamp
-        if len(self._out) >= CHUNK_PACKETS * PACKET_SIZE and self._psi_mark is None:
+            self._stamps.append((len(self._out), stamp))
+        self._out += pkt
+        if self._commit >= CHUNK_PACKETS * PACKET_SIZE and self._psi_mark is None:
             self._close_chunk()
 
     def _split(self, at: int) -> None:
         """Close the chunk before byte ``at`` (where the PSI before a keyframe starts)."""
-        tail = self._out[at:]  # PSI only: no timestamps
-        del self._out[at:]
-        self._close_chunk()
-        self._out = tail
+        self._close_chunk(at)  # what follows is PSI only
         self._psi_mark = 0
 
-    def _close_chunk(self) -> None:
-        if not self._out:
+    def _close_chunk(self, upto: int | None = None) -> None:
+        """Emit ``_out[:upto]`` (default: all that is complete) as a chunk; keep the rest."""
+        end = self._commit if upto is None else upto
+        if end <= 0:
             return
-        data = bytes(self._out)
-        self._chunks.append(Chunk(data=data, first=self._out_first, last=self._out_last,
-                                  keyframe=self._out_key,
-                                  psi=(data[1] & 0x1F) == 0 and data[2] == 0,
-                                  discontinuity=self._discontinuity))
-        self._discontinuity = False
-        self._out = bytearray()
-        self._out_first = self._out_last = None
+        data = bytes(self._out[:end])
+        del self._out[:end]
+        self._commit -= end
+        times = [t for o, t in self._stamps if o < end]
+        self._stamps = [(o - end, t) for o, t in self._stamps if o >= end]
+        first, last = (min(times), max(times)) if times else (None, None)
+        if last is not None and (self.position is None or last > self.position):
+            self.position = last
+        first_pid = ((data[1] & 0x1F) << 8) | data[2]
+        self._chunks.append(Chunk(data=data, first=first, last=last, keyframe=self._out_key,
+                                  psi=first_pid in (PAT_PID, _SDT_PID),
+                                  discontinuity=self._discontinuity,
+                                  starts_run=self._starts_run, key_at=self._out_key_at))
+        if first is not None:  # the run's start marks its first timed chunk
+            self._discontinuity = False
+            self._starts_run = False
         self._out_key = False
-        self._psi_mark = None
+        self._out_key_at = None
+        if upto is None:
+            self._psi_mark = None

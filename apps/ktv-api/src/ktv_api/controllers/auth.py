@@ -11,7 +11,14 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
-from ..dto.auth import Credentials, FeedTokenOut, TokenOut, UserOut
+from ..dto.auth import (
+    AccountDeletion,
+    Credentials,
+    FeedTokenOut,
+    Registration,
+    TokenOut,
+    UserOut,
+)
 from ..problems import problem_responses
 from ..state import CurrentUser, KtvDep, client_address, provide_user
 
@@ -26,7 +33,7 @@ class AuthController(Controller):
 
     @post("/register", summary="Create an account and get a token", status_code=201,
           responses=problem_responses(400, 403, 409, 422, 429))
-    async def register(self, request: Request[Any, Any, Any], data: JSONBody[Credentials],
+    async def register(self, request: Request[Any, Any, Any], data: JSONBody[Registration],
                        ktv: KtvDep) -> TokenOut:
         """The first account on a server is an admin. 403 when registration is closed."""
         ktv.limiter.hit("register", client_address(request))
@@ -56,8 +63,26 @@ class AuthController(Controller):
           dependencies={"user": Provide(provide_user)}, responses=problem_responses(401, 429))
     async def token(self, request: Request[Any, Any, Any], user: CurrentUser,
                     ktv: KtvDep) -> TokenOut:
+        """The new token keeps the sign-in time of the one presented (a refresh is not a
+        sign-in)."""
         ktv.limiter.hit("token", client_address(request))
-        return TokenOut.of(ktv.tokens.issue(user))
+        claims = ktv.auth.claims(request.headers.get("authorization"))
+        return TokenOut.of(ktv.tokens.issue(user, signed_in_at=claims.signed_in_at))
+
+    @delete("/me", summary="Delete your own account", status_code=204, security=BEARER,
+            dependencies={"user": Provide(provide_user)},
+            responses=problem_responses(400, 401, 403, 422, 429))
+    async def delete_me(self, request: Request[Any, Any, Any], user: CurrentUser,
+                        ktv: KtvDep, data: JSONBody[AccountDeletion | None] = None) -> None:
+        """Deletes the caller's account with its channels, schedules and feed token; its
+        tokens stop working at once. An account with a password must send it (403 when it
+        is missing or not right); an account that signs in only through single
+        sign-on must have signed in within the last 10 minutes (else 403: sign in again).
+        Attempts are rate-limited like logins."""
+        ktv.limiter.hit("delete-account", client_address(request))
+        claims = ktv.auth.claims(request.headers.get("authorization"))
+        await ktv.accounts.delete_own(user, password=data.password if data else None,
+                                      signed_in_at=claims.signed_in_at)
 
     @post("/feed-token", summary="Create or rotate your IPTV feed token", status_code=201,
           security=BEARER, dependencies={"user": Provide(provide_user)},

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
 from ktv_domain import (
@@ -30,13 +31,17 @@ from ..dto.library import (
     ScanStatusOut,
 )
 from ..dto.schedule import ItemOut
-from ..problems import problem_responses
+from ..problems import PROBLEM_JSON, Problem, problem_responses
 from ..state import CurrentUser, Ktv, KtvDep, LibraryScanner, provide_user
 from .auth import BEARER
 
 __all__ = ["LibraryController"]
 
 _READ = problem_responses(400, 401, 503)
+_CURSOR = ResponseSpec(Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                       description="A `cursor` this server did not issue (problem type "
+                                   "`urn:ktv:problem:invalid-cursor`), or another invalid "
+                                   "parameter; `errors` names it")
 
 
 def _admin(user: User) -> None:
@@ -49,8 +54,7 @@ def _scanner(ktv: Ktv) -> LibraryScanner:
         return ktv.scanner
     if ktv.media is None:
         raise MediaSourceNotConfigured()
-    raise Conflict(f"the {ktv.media_source} library is not scanned by K-TV: it is re-read "
-                   "on its own every few minutes")
+    raise Conflict(f"the {ktv.media_source} media source cannot be scanned")
 
 
 class LibraryController(Controller):
@@ -70,7 +74,8 @@ class LibraryController(Controller):
     async def genres(self, user: CurrentUser, ktv: KtvDep) -> GenresOut:
         return GenresOut(genres=[GenreOut.of(g) for g in await ktv.library.genres()])
 
-    @get("/items", summary="Search the library", responses=problem_responses(400, 401, 422, 503))
+    @get("/items", summary="Search the library",
+         responses={**problem_responses(400, 401, 503), 422: _CURSOR})
     async def items(
         self, user: CurrentUser, ktv: KtvDep,
         q: Annotated[str | None, QueryParameter(
@@ -82,7 +87,11 @@ class LibraryController(Controller):
         collection: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(
-            description="``next_cursor`` of the previous page", max_length=100)] = None,
+            description="Opaque: the previous page's `next_cursor`, passed back unchanged "
+                        "(never built by a client). A cursor this server did not issue is a "
+                        "422 with problem type `urn:ktv:problem:invalid-cursor` naming "
+                        "`cursor`; list again from the first page.",
+            max_length=100)] = None,
     ) -> ItemPageOut:
         """Items ordered by series or title, season and episode; ``limit`` per page (max 500)."""
         query = LibraryQuery(q=q or None, content_type=content_type, genre=genre or None,
@@ -95,18 +104,19 @@ class LibraryController(Controller):
     async def item(self, item_id: FromPath[str], user: CurrentUser, ktv: KtvDep) -> ItemOut:
         return ItemOut.of(await ktv.library.item(MediaItemId(item_id)))
 
-    @get("/scan", summary="The local library's current or last scan (admin)",
+    @get("/scan", summary="The current or last library scan or catalog refresh (admin)",
          responses=problem_responses(401, 403, 409, 503))
     async def scan_status(self, user: CurrentUser, ktv: KtvDep) -> ScanStatusOut:
+        """The same on every replica (read from the database)."""
         _admin(user)
-        return ScanStatusOut.of(_scanner(ktv).status)
+        return ScanStatusOut.of(await _scanner(ktv).status())
 
-    @post("/scan", summary="Rescan the media folders in the background (admin)",
+    @post("/scan", summary="Rescan the media folders, or re-read a Jellyfin catalog (admin)",
           status_code=202, responses=problem_responses(401, 403, 409, 503))
     async def scan(self, user: CurrentUser, ktv: KtvDep) -> ScanStatusOut:
-        """Only new or changed files are probed. When a scan is already running, its
-        progress is returned and no second scan starts."""
+        """Local folders: a scan is requested (``requested``) and the replica that scans
+        (one at a time) starts it within seconds; only new or changed files are probed.
+        When a scan is already requested or running, its status is returned and no second
+        one starts. Jellyfin: this replica re-reads the catalog now (``running``)."""
         _admin(user)
-        scanner = _scanner(ktv)
-        scanner.start_scan()
-        return ScanStatusOut.of(scanner.status)
+        return ScanStatusOut.of(await _scanner(ktv).request())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
-from ktv_domain import ChannelId, MediaSourceNotConfigured, NotFound
+from ktv_domain import ChannelId, MediaSourceNotConfigured
 from ktv_domain.services import validate_window
 
 from ..dto.schedule import ActiveScheduleOut, GenerationOut, NowOut, SlotOut
@@ -56,9 +56,12 @@ class ScheduleController(Controller):
         channel_id: FromPath[UUID],
         user: CurrentUser,
         ktv: KtvDep) -> ActiveScheduleOut:
+        """Slots across generations, with ``generation`` the newest; before the first
+        generation, ``generation`` is 0, ``valid_until`` null and ``slots`` empty."""
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
         if cov.generation == 0 or cov.valid_until is None:
-            raise NotFound("this channel has no schedule yet: generate one first")
+            return ActiveScheduleOut(channel_id=channel_id, generation=0, valid_until=None,
+                                     slots=[])
         now = ktv.clock.now()
         return ActiveScheduleOut(
             channel_id=channel_id, generation=cov.generation, valid_until=cov.valid_until,
@@ -81,15 +84,24 @@ class ScheduleController(Controller):
     async def epg(
         self, channel_id: FromPath[UUID], user: CurrentUser, ktv: KtvDep,
         start: Annotated[datetime | None, QueryParameter(
-            name="from", description="RFC 3339 with offset; default now")] = None,
+            name="from", description="RFC 3339 date-time with an offset "
+            "(2026-11-21T20:00:00Z); default: now")] = None,
         until: Annotated[datetime | None, QueryParameter(
-            description="RFC 3339 with offset; default from + 24 h")] = None,
+            description="RFC 3339 date-time with an offset; default: `from` + 24 h. Must be "
+            "after `from`, at most 14 days later (else a 422 naming `until`)")] = None,
     ) -> list[SlotOut]:
         start = start or ktv.clock.now()
-        until = until or start + timedelta(hours=24)
+        if until is None:
+            try:
+                until = start + timedelta(hours=24)
+            except OverflowError:  # the last day of year 9999: up to its end
+                until = datetime.max.replace(tzinfo=start.tzinfo)
         _reject_naive(start=start, until=until)
         validate_window(start, until)
+        start, until = _utc(start), _utc(until)
         cov = await ktv.onair.coverage(user.id, ChannelId(channel_id))
+        if until <= start:  # both at an end of the calendar, where nothing is on air
+            return []
         slots = cov.window(start, until)
         if slots is None:  # before what memory holds: ask the database
             slots = await ktv.schedules.epg(user.id, ChannelId(channel_id), start, until)
@@ -121,6 +133,20 @@ class ScheduleController(Controller):
         offset = f"{playing.offset_secs:.3f}"
         return Redirect(f"{source.url}#t={offset}", status_code=307,
                         headers={OFFSET_HEADER: offset, "Cache-Control": "no-store"})
+
+
+#: Schedules live well inside these; a window beyond them is cut to them (no overflow).
+_FIRST = datetime(1, 1, 3, tzinfo=UTC)
+_LAST = datetime(9999, 12, 29, tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    """``value`` in UTC, clamped to [_FIRST, _LAST] (year 1 at +01:00 has no UTC time)."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        return _FIRST if value.year == 1 else _LAST
+    return min(max(in_utc, _FIRST), _LAST)
 
 
 def _reject_naive(**values: datetime) -> None:

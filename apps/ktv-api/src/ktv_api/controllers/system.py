@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
 from ..dto.base import Response as Body
 from ..metrics import CONTENT_TYPE_LATEST
+from ..problems import PROBLEM_JSON, title_for
 from ..state import KtvDep
 
 __all__ = ["SystemController", "metrics", "openapi_json"]
@@ -28,6 +30,16 @@ class ConfigOut(Body):
 class Health(Body):
     status: str
     checks: dict[str, str]
+
+
+class NotReady(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem body with the readiness checks as an extension member."""
+
+    title: str
+    status: int
+    detail: str
+    checks: dict[str, str]
+    type: str = "about:blank"
 
 
 class SystemController(Controller):
@@ -50,13 +62,21 @@ class SystemController(Controller):
         return {"status": "ok"}
 
     @get("/health/ready", summary="The database is reachable and migrated",
-         responses={503: ResponseSpec(Health, description="Not ready")})
-    async def ready(self, ktv: KtvDep) -> Response[Health]:
+         responses={503: ResponseSpec(NotReady, media_type=PROBLEM_JSON,
+                                      generate_examples=False,
+                                      description="Not ready: a problem body whose `checks` "
+                                                  "say what is not")})
+    async def ready(self, ktv: KtvDep) -> Response[Health | NotReady]:
         """The media source's and the OIDC provider's states are reported but do not make
         the server unready (password login works without either)."""
         report = await ktv.readiness()
-        body = Health(status="ok" if report.ready else "unavailable", checks=report.checks)
-        return Response(body, status_code=200 if report.ready else 503)
+        if report.ready:
+            return Response(Health(status="ok", checks=report.checks))
+        failing = ", ".join(f"{k}: {v}" for k, v in report.checks.items()
+                            if k in ("database", "migrations") and v != "ok")
+        body = NotReady(title=title_for(503), status=503, checks=report.checks,
+                        detail=f"not ready ({failing or 'see checks'})")
+        return Response(body, status_code=503, media_type=PROBLEM_JSON)
 
 
 @get("/metrics", summary="Prometheus metrics", tags=["server"], include_in_schema=False)

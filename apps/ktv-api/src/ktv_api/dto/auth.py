@@ -9,23 +9,42 @@ from typing import Annotated, Literal
 import msgspec
 
 from ktv_domain import AccessToken, IssuedFeedToken, User
-from ktv_domain.user import MAX_PASSWORD_LENGTH
+from ktv_domain.user import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 from .base import Request, Response, utc
+from .rules import EMAIL_PATTERN, meta
 
-__all__ = ["Credentials", "FeedTokenOut", "TokenOut", "UserOut"]
+__all__ = ["AccountDeletion", "Credentials", "FeedTokenOut", "Registration", "TokenOut", "UserOut"]
 
-# Upper bounds checked while decoding, so an oversized value is a 422 before any
-# work (never argon2-hashed); the domain gives the precise rules and messages.
-Email = Annotated[str, msgspec.Meta(max_length=1024, examples=["you@example.com"])]
-Password = Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD_LENGTH,
-                                       examples=["correct horse battery"],
-                                       description="8..1024 characters")]
+Password = Annotated[str, msgspec.Meta(
+    min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
+    examples=["correct horse battery"],
+    description=f"{MIN_PASSWORD_LENGTH}..{MAX_PASSWORD_LENGTH} characters")]
+NewEmail = Annotated[str, meta(
+    format="email", max_length=254, pattern=EMAIL_PATTERN, examples=["you@example.com"],
+    description="A plain address (letters, digits and the usual symbols, a host name); "
+                "stored lowercased")]
+#: Any text: a login with something that is no account's address is the same 401 as a wrong
+#: password (accounts made through single sign-on may have addresses outside ``NewEmail``).
+AnyEmail = Annotated[str, msgspec.Meta(
+    max_length=254, examples=["you@example.com"],
+    description="The account's email address (any case)")]
+
+
+class Registration(Request):
+    email: NewEmail
+    password: Password
 
 
 class Credentials(Request):
-    email: Email
+    email: AnyEmail
     password: Password
+
+
+class AccountDeletion(Request):
+    """The account's password (required when it has one)."""
+
+    password: Password | None = None
 
 
 class TokenOut(Response):

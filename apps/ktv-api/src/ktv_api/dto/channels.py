@@ -26,18 +26,40 @@ from ktv_domain import (
     RecyclePolicy,
     ValidationError,
 )
+from ktv_domain.schedule_config import MAX_BLOCKS, MAX_MANUAL_ITEMS
 from ktv_domain.services import UNSET as KEEP
 from ktv_domain.services import BlockSpec, ChannelChanges, ChannelSpec
 
 from .base import Request, Response, utc
+from .rules import HTTP_URL_PATTERN, NOT_BLANK, UUID_PATTERN, meta
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 5000
+MAX_FILTER_VALUES = 100
 
 __all__ = ["ChannelCreate", "ChannelOut", "ChannelUpdate"]
 
-Text = Annotated[str, msgspec.Meta(max_length=10_000)]
-Name = Annotated[str, msgspec.Meta(max_length=1000, examples=["90s Sitcom Network"])]
-Values = Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]],
-                   msgspec.Meta(max_length=1000)]
-Count = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]
+Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION)]
+Name = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=MAX_NAME, pattern=NOT_BLANK, examples=["90s Sitcom Network"],
+    description=f"1..{MAX_NAME} characters, not only white space")]
+Number = Annotated[str, msgspec.Meta(
+    pattern=r"^[1-9][0-9]{0,4}(\.[0-9]{1,3})?\Z", examples=["101", "101.1"],
+    description="A channel number like 101 or 101.1; unique among the owner's channels "
+                "(409 when taken)")]
+TimeZone = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*\Z",
+    examples=["America/New_York"],
+    description="An IANA time zone name that exists on the server (e.g. Europe/London); "
+                "an unknown name is a 422 naming `timezone`")]
+LogoUrl = Annotated[str, meta(
+    format="uri", max_length=2048, pattern=HTTP_URL_PATTERN,
+    examples=["https://example.com/logo.png"], description="An absolute http(s) URL")]
+#: A filter value: matched case-insensitively (collections: exactly, they are ids).
+FilterValue = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=NOT_BLANK)]
+Values = Annotated[list[FilterValue], msgspec.Meta(max_length=MAX_FILTER_VALUES)]
+ItemId = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Duration = Annotated[int, msgspec.Meta(ge=0, le=2**31)]
 Profile = Annotated[Literal["transcode", "copy"], msgspec.Meta(
     description="How the channel's stream is made: transcode (frame-accurate, seamless) or "
                 "copy (remux only, cheapest; uniform libraries); null: the server's "
@@ -48,11 +70,15 @@ CatchupDays = Annotated[int, msgspec.Meta(
 
 
 class FilterDto(Request):
+    """Each list means "any of"; an empty list means no constraint. ``min_duration_secs``
+    must not exceed ``max_duration_secs`` (a 422 naming ``min_duration_secs``)."""
+
     content_type: Literal["movie", "episode", "short"] | None = None
     genres: Values = msgspec.field(default_factory=list)
-    decade: Count | None = None
-    min_duration_secs: Count | None = None
-    max_duration_secs: Count | None = None
+    decade: Annotated[int, msgspec.Meta(
+        ge=1800, le=2200, multiple_of=10, description="1990 means 1990..1999")] | None = None
+    min_duration_secs: Duration | None = None
+    max_duration_secs: Duration | None = None
     collections: Values = msgspec.field(default_factory=list)
     tags: Values = msgspec.field(default_factory=list)
     series: Values = msgspec.field(default_factory=list)
@@ -79,7 +105,8 @@ class AlgorithmicDto(Request, tag="algorithmic", tag_field="type"):
 
 
 class ManualDto(Request, tag="manual", tag_field="type"):
-    items: Values
+    items: Annotated[list[ItemId], msgspec.Meta(min_length=1, max_length=MAX_MANUAL_ITEMS,
+                                                description="Library item ids, played in order")]
 
 
 Content = AlgorithmicDto | ManualDto
@@ -102,16 +129,24 @@ def _content_of(c: BlockContent) -> Content:
 
 
 LocalTime = Annotated[str, msgspec.Meta(
-    pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", examples=["20:00:00"],
+    pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?\Z", examples=["20:00:00"],
     description="Local wall-clock time in the channel's time zone, HH:MM[:SS]")]
+LocalTimeOut = Annotated[str, msgspec.Meta(
+    pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z", examples=["20:00:00"],
+    description="Local wall-clock time in the channel's time zone, HH:MM:SS")]
 
 
 class BlockIn(Request):
+    """A daily window of the channel's local time. Blocks of a channel must not overlap in
+    the daily cycle (also across midnight) and their ids must differ: a 422 names the
+    block (``schedule_config.blocks[i]``)."""
+
     name: Name
     start_time: LocalTime
-    duration_mins: Count
+    duration_mins: Annotated[int, msgspec.Meta(ge=1, le=1440, description="1..1440 minutes")]
     content: Content
-    id: uuid.UUID | None = None
+    id: Annotated[str, meta(format="uuid", pattern=UUID_PATTERN, description=(
+        "Keep a block's id when sending it back; a new block gets one"))] | None = None
     loop_on_finish: bool = True
 
     def to_spec(self) -> BlockSpec:
@@ -119,7 +154,7 @@ class BlockIn(Request):
             content = _content_to_domain(self.content)
         except ValidationError as exc:
             raise exc.prefixed("content") from None
-        return BlockSpec(id=BlockId(self.id) if self.id else None, name=self.name,
+        return BlockSpec(id=BlockId(uuid.UUID(self.id)) if self.id else None, name=self.name,
                          start_time=time.fromisoformat(self.start_time),
                          duration_mins=self.duration_mins, content=content,
                          loop_on_finish=self.loop_on_finish)
@@ -140,14 +175,16 @@ def _block_specs(blocks: list[BlockIn]) -> list[BlockSpec]:
 
 
 class ScheduleConfigIn(Request):
-    blocks: Annotated[list[BlockIn], msgspec.Meta(max_length=1000)] = msgspec.field(
+    blocks: Annotated[list[BlockIn], msgspec.Meta(max_length=MAX_BLOCKS)] = msgspec.field(
         default_factory=list)
 
 
 class RecyclePolicyDto(Request):
-    cooldown_days: Count | None = 7
-    cooldown_generations: Count | None = None
-    min_available_ratio: float = 0.2
+    """When an aired item may air again (best_fit and random blocks)."""
+
+    cooldown_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] | None = 7
+    cooldown_generations: Annotated[int, msgspec.Meta(ge=0, le=10_000)] | None = None
+    min_available_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.2
 
     def to_domain(self) -> RecyclePolicy:
         return RecyclePolicy(cooldown_days=self.cooldown_days,
@@ -168,12 +205,14 @@ def _policy(p: RecyclePolicyDto) -> RecyclePolicy:
 
 
 class ChannelCreate(Request):
+    """``number`` is assigned when absent or null."""
+
     name: Name
-    description: Text = ""
-    number: Annotated[str, msgspec.Meta(max_length=100, examples=["101"])] | None = None
-    timezone: Annotated[str, msgspec.Meta(max_length=200, examples=["America/New_York"])] = "UTC"
+    description: Description = ""
+    number: Number | None = None
+    timezone: TimeZone = "UTC"
     enabled: bool = True
-    logo_url: Text | None = None
+    logo_url: LogoUrl | None = None
     schedule_config: ScheduleConfigIn | None = None
     recycle_policy: RecyclePolicyDto | None = None
     stream_profile: Profile | None = None
@@ -193,12 +232,12 @@ class ChannelUpdate(Request):
     """A partial update: fields left out keep their value."""
 
     name: Name | UnsetType = UNSET
-    description: Text | UnsetType = UNSET
-    number: Annotated[str, msgspec.Meta(max_length=100)] | UnsetType = UNSET
-    timezone: Annotated[str, msgspec.Meta(max_length=200)] | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    number: Number | UnsetType = UNSET
+    timezone: TimeZone | UnsetType = UNSET
     enabled: bool | UnsetType = UNSET
     #: null removes the logo.
-    logo_url: Text | UnsetType | None = UNSET
+    logo_url: LogoUrl | UnsetType | None = UNSET
     schedule_config: ScheduleConfigIn | UnsetType = UNSET
     #: null restores the default policy.
     recycle_policy: RecyclePolicyDto | UnsetType | None = UNSET
@@ -227,7 +266,7 @@ class ChannelUpdate(Request):
 class BlockOut(Response):
     id: uuid.UUID
     name: str
-    start_time: LocalTime
+    start_time: LocalTimeOut
     duration_mins: int
     content: Content
     loop_on_finish: bool

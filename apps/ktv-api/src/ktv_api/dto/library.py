@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ktv_domain import LibraryCollection, LibraryPage, NamedCount, ScanStatus
 
@@ -55,9 +56,11 @@ class ItemPageOut(Response):
                    next_cursor=page.next_cursor)
 
 
+_State = Literal["idle", "requested", "running", "done", "failed"]
+
+
 class ScanStatusOut(Response):
-    #: ``idle``, ``running``, ``done`` or ``failed``.
-    state: str
+    state: _State
     started_at: datetime | None
     finished_at: datetime | None
     files_seen: int
@@ -68,11 +71,14 @@ class ScanStatusOut(Response):
     removed: int
     items: int
     error: str | None
+    #: When the status was last written (progress every second while running).
+    updated_at: datetime | None
 
     @classmethod
     def of(cls, s: ScanStatus) -> ScanStatusOut:
-        return cls(state=s.state.value, started_at=utc(s.started_at) if s.started_at else None,
+        return cls(state=s.state.value,
+                   started_at=utc(s.started_at) if s.started_at else None,
                    finished_at=utc(s.finished_at) if s.finished_at else None,
                    files_seen=s.files_seen, to_probe=s.to_probe, probed=s.probed,
                    unchanged=s.unchanged, skipped=s.skipped, removed=s.removed, items=s.items,
-                   error=s.error)
+                   error=s.error, updated_at=utc(s.updated_at) if s.updated_at else None)

@@ -81,8 +81,10 @@ class GenerationOut(Response):
 
 class ActiveScheduleOut(Response):
     channel_id: uuid.UUID
+    #: The newest generation; 0 before the first.
     generation: int
-    valid_until: datetime
+    #: Where coverage ends; null before the first generation.
+    valid_until: datetime | None
     slots: list[SlotOut]
 
     @classmethod

@@ -1,5 +1,6 @@
 """Use cases: what the app calls. Each opens its own unit of work."""
 
+from .accounts import RECENT_LOGIN, AccountAdmin
 from .channels import (
     UNSET,
     BlockSpec,
@@ -12,12 +13,15 @@ from .channels import (
     owned_channel,
 )
 from .library import LibraryService
-from .schedules import MAX_EPG_SPAN, ActiveSchedule, ScheduleService, validate_window
+from .schedules import MAX_EPG_SPAN, MIN_HISTORY, ActiveSchedule, ScheduleService, validate_window
 from .users import UserService
 
 __all__ = [
     "MAX_EPG_SPAN",
+    "MIN_HISTORY",
+    "RECENT_LOGIN",
     "UNSET",
+    "AccountAdmin",
     "ActiveSchedule",
     "BlockSpec",
     "ChannelChanges",

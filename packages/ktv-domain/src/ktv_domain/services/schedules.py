@@ -24,9 +24,11 @@ from ..schedule_config import AlgorithmicContent, ManualContent
 from ..schedule_view import NowPlaying, ScheduleView
 from .channels import owned_channel
 
-__all__ = ["MAX_EPG_SPAN", "ActiveSchedule", "ScheduleService"]
+__all__ = ["MAX_EPG_SPAN", "MIN_HISTORY", "ActiveSchedule", "ScheduleService"]
 
 MAX_EPG_SPAN = timedelta(days=14)
+#: History kept however short the catch-up windows: the guide looks a few hours back.
+MIN_HISTORY = timedelta(days=1)
 _ATTEMPTS = 3
 
 
@@ -58,6 +60,18 @@ class ScheduleService:
         self._cpu = cpu
 
     # -- writes ---------------------------------------------------------------------------
+
+    async def prune_history(self) -> int:
+        """Drop the slots older than the longest catch-up window of the enabled channels
+        (at least :data:`MIN_HISTORY`) and no newer; each block's last slot stays (it is
+        where a sequential block resumes). How many slots went."""
+        async with self._uow() as uow:
+            channels = await uow.channels.list_enabled()
+            days = max((c.catchup_days for c in channels), default=0)
+            cutoff = self._clock.now() - max(timedelta(days=days), MIN_HISTORY)
+            removed = await uow.schedules.prune_before(cutoff)
+            await uow.commit()
+        return removed
 
     async def generate(self, owner: UserId, channel_id: ChannelId) -> GeneratedSchedule:
         """A new generation from now: future slots replaced, nothing on air cut."""
