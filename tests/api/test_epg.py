@@ -33,6 +33,10 @@ async def test_default_window_is_now_plus_24_hours(any_api: Api) -> None:
         assert at(s["end_at"]) > now
         assert at(s["start_at"]) < now + timedelta(hours=24)
     on_air = (await any_api.client.get(f"{CHANNELS}/{cid}/now", headers=h)).json()
+    # The guide adds how to replay a slot: the one on air from its start, none ahead.
+    urls = [s.pop("catchup_url") for s in slots]
+    assert urls[0] == f"{CHANNELS}/{cid}/hls/startover.m3u8"
+    assert urls[1:] == [None] * (len(slots) - 1)
     assert slots[0] == on_air["slot"]
     full = (await any_api.client.get(f"{CHANNELS}/{cid}/schedule", headers=h)).json()
     expected = [s for s in full["slots"] if at(s["start_at"]) < now + timedelta(hours=24)]
@@ -128,7 +132,11 @@ async def test_a_window_before_the_in_memory_view_reads_the_database(any_api: Ap
     assert r.json()["generation"] == 2
     again = await any_api.client.get(url, params=morning, headers=h)
     assert again.status_code == 200
-    assert again.json() == early
+    # Those programmes have ended since: each is now replayable on its own (VOD).
+    assert [s.pop("catchup_url") for s in again.json()] == [
+        f"{CHANNELS}/{cid}/hls/programme/{s['id']}.m3u8" for s in early]
+    assert [{k: v for k, v in s.items() if k != "catchup_url"} for s in again.json()] == [
+        {k: v for k, v in s.items() if k != "catchup_url"} for s in early]
     now = any_api.clock.now()
     empty = await any_api.client.get(url, params={"from": z(now - timedelta(days=3))},
                                      headers=h)

@@ -51,6 +51,7 @@ from ktv_sql import (
 
 from .controllers.auth import AuthController
 from .controllers.channels import ChannelController
+from .controllers.hls import HlsSegmentController, IptvHlsController, LiveHlsController
 from .controllers.library import LibraryController
 from .controllers.live import IptvStreamController, LiveController, StreamsController
 from .controllers.media import MediaController
@@ -71,6 +72,7 @@ from .problems import exception_handlers
 from .scanning import scanner_for
 from .security import Authenticator, RateLimiter
 from .settings import Settings
+from .signed_links import HLS_LINK_PURPOSE, SignedLinks
 from .state import Ktv, LibraryScanner, Readiness, provide_ktv
 from .streams import StreamsCollector, build_streams
 from .strict import StrictRequest, strict_parameters
@@ -217,7 +219,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         route_handlers=[Router(path="/api/v1", route_handlers=[
             AuthController, OidcController, ChannelController, ScheduleController, SystemController,
             MediaController, LibraryController, LiveController, StreamsController,
-            openapi_json]), IptvStreamController, metrics, *player_routes()],
+            LiveHlsController, HlsSegmentController, openapi_json]),
+            IptvStreamController, IptvHlsController, metrics, *player_routes()],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
         request_class=StrictRequest,
         guards=[strict_parameters],
@@ -317,7 +320,8 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
                library=LibraryService(media), scanner=scanner, media_urls=media_urls,
-               streams=build_streams(settings, clock, onair, uow, media))
+               streams=build_streams(settings, clock, onair, uow, media),
+               hls_links=SignedLinks.from_settings(settings, clock, HLS_LINK_PURPOSE))
 
 
 def _oidc(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> OidcClient:

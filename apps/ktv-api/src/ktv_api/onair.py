@@ -40,6 +40,8 @@ class Coverage:
 
     owner_id: UserId
     generation: int  # 0: never generated
+    #: The channel's catch-up window in days (for the guide's replay links).
+    catchup_days: int
     valid_until: datetime | None
     #: Slots ending after this instant are all in ``view``.
     covered_from: datetime
@@ -111,7 +113,7 @@ class OnAir:
             slots = (await uow.schedules.slots_between(channel_id, covered_from,
                                                        latest.valid_until)
                      if latest is not None else [])
-        entry = Coverage(owner_id=channel.owner_id,
+        entry = Coverage(owner_id=channel.owner_id, catchup_days=channel.catchup_days,
                          generation=latest.generation if latest else 0,
                          valid_until=latest.valid_until if latest else None,
                          covered_from=covered_from,

@@ -23,6 +23,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_410_GONE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -35,6 +36,7 @@ from ktv_domain import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     InvalidCursor,
     MediaSourceError,
     MediaSourceUnavailable,
@@ -42,7 +44,7 @@ from ktv_domain import (
     OidcUnavailable,
     ValidationError,
 )
-from ktv_streaming import SessionLimitReached
+from ktv_streaming import SessionLimitReached, StreamingError
 
 from .strict import malformed_path_parameter
 
@@ -54,7 +56,7 @@ PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger("ktv.errors")
 
 _TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 410: "Gone",
     405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
     415: "Unsupported media type", 422: "Validation failed", 429: "Too many requests",
     500: "Internal server error", 503: "Service unavailable",
@@ -92,6 +94,8 @@ _DESCRIPTIONS = {
     403: "Not allowed on this server (e.g. registration is closed)",
     404: "No such resource for this caller (another user's channel is a 404 too)",
     409: "Conflicts with the current state (e.g. a duplicate email or channel number)",
+    410: "No longer available: aired before the channel's catch-up window, or its item "
+         "left the library (the detail says which)",
     413: "The request body is larger than 1 MiB",
     422: "Well-formed but invalid; `errors` names the fields",
     429: "Too many attempts; wait for `Retry-After` seconds",
@@ -142,6 +146,7 @@ def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     if isinstance(exc, AuthenticationFailed):
         return problem_response(HTTP_401_UNAUTHORIZED, exc.message, headers=_UNAUTHORIZED)
     status = (HTTP_404_NOT_FOUND if isinstance(exc, NotFound)
+              else HTTP_410_GONE if isinstance(exc, Gone)
               else HTTP_409_CONFLICT if isinstance(exc, Conflict)
               else HTTP_403_FORBIDDEN if isinstance(exc, Forbidden)
               else HTTP_503_SERVICE_UNAVAILABLE
@@ -240,6 +245,13 @@ def _streams_full(_: Request[Any, Any, Any], exc: SessionLimitReached) -> Respon
                             headers={"Retry-After": str(exc.retry_after)})
 
 
+def _streaming(_: Request[Any, Any, Any], exc: StreamingError) -> Response[Problem]:
+    """ffmpeg could not make what was asked (a segment, the first seconds of a stream)."""
+    _log.warning("streaming failed", reason=exc.message)
+    return problem_response(HTTP_503_SERVICE_UNAVAILABLE, exc.message,
+                            headers={"Retry-After": "5"})
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     _log.exception("unhandled error", path=request.url.path, error_type=type(exc).__name__)
     return problem_response(HTTP_500_INTERNAL_SERVER_ERROR,
@@ -250,6 +262,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _domain,
     RateLimited: _rate_limited,
     SessionLimitReached: _streams_full,
+    StreamingError: _streaming,
     ValidationException: _validation,
     HTTPException: _http,
     404: _http,

@@ -29,6 +29,7 @@ from .metrics import Metrics
 from .onair import OnAir
 from .security import Authenticator, RateLimiter, TokenVerifier
 from .settings import Settings
+from .signed_links import SignedLinks
 from .streams import Streams
 
 __all__ = ["CurrentUser", "FeedUser", "Ktv", "KtvDep", "LibraryScanner", "Readiness",
@@ -84,6 +85,8 @@ class Ktv:
     media_urls: MediaUrls
     #: The channel streams (sessions, viewers).
     streams: Streams
+    #: Signs and checks HLS segment links.
+    hls_links: SignedLinks
 
 
 def provide_ktv(state: State) -> Ktv:

@@ -18,6 +18,7 @@ from .errors import (
     DuplicateEmail,
     FieldError,
     Forbidden,
+    Gone,
     InvalidCursor,
     MediaSourceError,
     MediaSourceNotConfigured,
@@ -74,6 +75,7 @@ from .ports import (
     UserRepository,
     run_inline,
 )
+from .replay import check_replay_instant, check_replay_slot, replay_window_start
 from .schedule import (
     MAX_SLOT_LENGTH,
     BlockContinuity,
@@ -132,6 +134,7 @@ __all__ = [
     "Forbidden",
     "GeneratedSchedule",
     "GenerationSummary",
+    "Gone",
     "IndexedFile",
     "InvalidCursor",
     "IssuedFeedToken",
@@ -179,6 +182,8 @@ __all__ = [
     "UserRepository",
     "ValidationError",
     "WarningCode",
+    "check_replay_instant",
+    "check_replay_slot",
     "decode_cursor",
     "encode_cursor",
     "hash_feed_token",
@@ -187,6 +192,7 @@ __all__ = [
     "new_feed_token",
     "new_id",
     "playout_plan",
+    "replay_window_start",
     "revise",
     "run_inline",
     "segment_at",

@@ -6,6 +6,7 @@
     ├── ValidationError            input that breaks a rule (carries FieldErrors)
     │   └── InvalidCursor              a page cursor this server did not issue
     ├── NotFound                   no such entity *for this caller*
+    ├── Gone                       it existed, and is no longer available (catch-up)
     ├── Conflict                   uniqueness or concurrent-update clash
     │   ├── DuplicateEmail
     │   └── AccountLinkRefused     an OIDC identity may not take over an existing account
@@ -35,6 +36,7 @@ __all__ = [
     "DuplicateEmail",
     "FieldError",
     "Forbidden",
+    "Gone",
     "InvalidCursor",
     "MediaSourceError",
     "MediaSourceNotConfigured",
@@ -94,6 +96,11 @@ class InvalidCursor(ValidationError):
 
 class NotFound(DomainError):
     """The entity does not exist, or does not exist for this caller."""
+
+
+class Gone(DomainError):
+    """It existed but is no longer available: aired before the catch-up window, or its
+    item left the library."""
 
 
 class Conflict(DomainError):

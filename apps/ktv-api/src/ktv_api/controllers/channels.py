@@ -86,4 +86,5 @@ async def _update(
     user: CurrentUser,
     ktv: KtvDep) -> ChannelOut:
     updated = await ktv.channels.update(user.id, ChannelId(channel_id), data.to_changes())
+    await ktv.onair.refresh(updated.id)  # the view carries the channel's catch-up window
     return ChannelOut.of(updated)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, delete, get, route
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 from litestar.response.base import ASGIResponse
 
@@ -35,6 +35,10 @@ from .auth import BEARER
 __all__ = ["IptvStreamController", "LiveController", "StreamsController"]
 
 TS_MEDIA_TYPE: Final = "video/mp2t"
+Utc = Annotated[int | None, QueryParameter(
+    description="Replay the channel as it aired from this instant (Unix seconds), inside its "
+                "catch-up window (404 for the future or with catch-up off, 410 before the "
+                "window or when the item left the library)", ge=1, le=2**40)]
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -52,12 +56,13 @@ def _number_of(name: str, *, prefix: str = "", suffix: str = "") -> str:
     return name[len(prefix):len(name) - len(suffix) if suffix else None]
 
 
-async def _serve(request: Request[Any, Any, Any], ktv: Ktv, channel: Channel) -> Response[Any]:
+async def _serve(request: Request[Any, Any, Any], ktv: Ktv, channel: Channel,
+                 utc: int | None = None) -> Response[Any]:
+    origin = None if utc is None else await ktv.streams.replay_origin(channel, utc)
     if request.method == HttpMethod.HEAD:
         return Response(b"", media_type=TS_MEDIA_TYPE, headers=_HEADERS)
-    streams = ktv.streams
     started = time.perf_counter()
-    viewer = await streams.watch(channel)
+    viewer = await ktv.streams.watch(channel, origin)
     return _TsStream(_relay(viewer, ktv, started), media_type=TS_MEDIA_TYPE, headers=_HEADERS)
 
 
@@ -87,16 +92,17 @@ class IptvStreamController(Controller):
     @route("/stream/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD],
            summary="A channel's continuous stream, by number (`101.ts`; feed token)",
            media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
-           response_headers=_TS_HEADERS, responses=problem_responses(404, 429, 503))
+           response_headers=_TS_HEADERS, responses=problem_responses(400, 404, 410, 429, 503))
     async def stream(self, request: Request[Any, Any, Any], name: FromPath[str],
-                     user: FeedUser, ktv: KtvDep) -> Response[Any]:
+                     user: FeedUser, ktv: KtvDep, utc: Utc = None) -> Response[Any]:
+        """``?utc=`` (what IPTV players append for catch-up) replays it as it aired."""
         channel = await ktv.streams.channel_by_number(user.id, _number_of(name, suffix=".ts"))
-        return await _serve(request, ktv, channel)
+        return await _serve(request, ktv, channel, utc)
 
     @route("/hdhr/auto/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD],
            summary="HDHomeRun tuner alias of a channel's stream (`v101`)",
            media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
-           response_headers=_TS_HEADERS, responses=problem_responses(404, 429, 503))
+           response_headers=_TS_HEADERS, responses=problem_responses(400, 404, 410, 429, 503))
     async def hdhr(self, request: Request[Any, Any, Any], name: FromPath[str],
                    user: FeedUser, ktv: KtvDep) -> Response[Any]:
         channel = await ktv.streams.channel_by_number(user.id, _number_of(name, prefix="v"))
@@ -112,13 +118,14 @@ class LiveController(Controller):
     @route("/live.ts", http_method=[HttpMethod.GET, HttpMethod.HEAD],
            summary="The channel's continuous stream (MPEG-TS)",
            media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
-           response_headers=_TS_HEADERS, responses=problem_responses(401, 404, 503))
+           response_headers=_TS_HEADERS, responses=problem_responses(400, 401, 404, 410, 503))
     async def live(self, request: Request[Any, Any, Any], channel_id: FromPath[uuid.UUID],
-                   user: CurrentUser, ktv: KtvDep) -> Response[Any]:
+                   user: CurrentUser, ktv: KtvDep, utc: Utc = None) -> Response[Any]:
         """Tunes in at the second the guide is at; shared by every viewer of the channel.
-        Unknown query parameters are ignored."""
+        ``?utc=`` replays it as it aired from that instant. Unknown query parameters are
+        ignored."""
         channel = await ktv.streams.channel_by_id(user.id, ChannelId(channel_id))
-        return await _serve(request, ktv, channel)
+        return await _serve(request, ktv, channel, utc)
 
 
 class StreamOut(msgspec.Struct, kw_only=True):

@@ -17,7 +17,7 @@ from litestar.response import Redirect
 from ktv_domain import ChannelId, MediaSourceNotConfigured
 from ktv_domain.services import validate_window
 
-from ..dto.schedule import ActiveScheduleOut, GenerationOut, NowOut, SlotOut
+from ..dto.schedule import ActiveScheduleOut, EpgSlotOut, GenerationOut, NowOut, SlotOut
 from ..problems import problem_responses
 from ..state import CurrentUser, KtvDep, provide_user
 from .auth import BEARER
@@ -89,8 +89,10 @@ class ScheduleController(Controller):
         until: Annotated[datetime | None, QueryParameter(
             description="RFC 3339 date-time with an offset; default: `from` + 24 h. Must be "
             "after `from`, at most 14 days later (else a 422 naming `until`)")] = None,
-    ) -> list[SlotOut]:
-        start = start or ktv.clock.now()
+    ) -> list[EpgSlotOut]:
+        """Each slot carries ``catchup_url`` when it can be replayed (see the schema)."""
+        now = ktv.clock.now()
+        start = start or now
         if until is None:
             try:
                 until = start + timedelta(hours=24)
@@ -105,7 +107,7 @@ class ScheduleController(Controller):
         slots = cov.window(start, until)
         if slots is None:  # before what memory holds: ask the database
             slots = await ktv.schedules.epg(user.id, ChannelId(channel_id), start, until)
-        return [SlotOut.of(s) for s in slots]
+        return [EpgSlotOut.for_guide(s, cov.catchup_days, now) for s in slots]
 
     @get("/stream", summary="307 to a playable URL for the item on air", status_code=307,
          media_type=MediaType.TEXT, response_description="Redirect to the playable URL",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ktv_domain import GeneratedSchedule, MediaItem, ScheduledSlot, ScheduleWarning
 from ktv_domain.schedule_view import NowPlaying
@@ -50,6 +50,25 @@ class SlotOut(Response):
     def of(cls, s: ScheduledSlot) -> SlotOut:
         return cls(id=s.id, start_at=utc(s.start_at), end_at=utc(s.end_at), block_id=s.block_id,
                    generation=s.generation, item=ItemOut.of(s.item))
+
+
+class EpgSlotOut(SlotOut):
+    """A guide slot; ``catchup_url`` replays it when the channel's catch-up window allows:
+    a programme that has ended as VOD (``.../hls/programme/{slot_id}.m3u8``), the one on
+    air from its start (``.../hls/startover.m3u8``); null for the future, outside the
+    window, or with catch-up off. A path on this server (Bearer, like the rest)."""
+
+    catchup_url: str | None
+
+    @classmethod
+    def for_guide(cls, s: ScheduledSlot, catchup_days: int, now: datetime) -> EpgSlotOut:
+        url = None
+        if catchup_days > 0 and now - timedelta(days=catchup_days) <= s.start_at <= now:
+            base = f"/api/v1/channels/{s.channel_id}/hls"
+            url = (f"{base}/programme/{s.id}.m3u8" if s.end_at <= now
+                   else f"{base}/startover.m3u8")
+        return cls(id=s.id, start_at=utc(s.start_at), end_at=utc(s.end_at), block_id=s.block_id,
+                   generation=s.generation, item=ItemOut.of(s.item), catchup_url=url)
 
 
 class WarningOut(Response):
