@@ -238,6 +238,7 @@ async def test_the_player_on_another_origin_plays_over_cors(
         tmp_path: Path) -> None:
     watch = await open_watch(browser, other_page)
     answers: list[tuple[str, int, str | None, str]] = []
+    bearer: dict[str, bool] = {}  # URL -> whether the request carried the token
 
     async def record(response: Response) -> None:
         if response.url.startswith(site.base_url):
@@ -245,6 +246,8 @@ async def test_the_player_on_another_origin_plays_over_cors(
             answers.append((response.url, response.status,
                             headers.get("access-control-allow-origin"),
                             headers.get("content-type", "")))
+            sent = await response.request.all_headers()
+            bearer[response.url] = "authorization" in sent
 
     watch.page.on("response", record)
     await watch.sign_in(EMAIL, PASSWORD)
@@ -260,6 +263,9 @@ async def test_the_player_on_another_origin_plays_over_cors(
     for url, status, allowed, _ in playlists + segments:
         assert status == 200, url
         assert allowed == origin, url
+    # The token goes with the playlists, never with the signed segment links.
+    assert all(bearer[url] for url, *_ in playlists)
+    assert not any(bearer[url] for url, *_ in segments)
     assert not watch.page_errors
 
 
