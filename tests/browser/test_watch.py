@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, Response, expect
+from playwright.async_api import BrowserContext, Page, Request, Response, expect
 
 from integration.oidc_env import provider, set_user
 
@@ -296,11 +296,16 @@ async def test_without_media_source_the_browsers_own_hls_player_is_used(
     page = watch.page
     assert await page.evaluate("Hls.isSupported()") is False
     await watch.sign_in(EMAIL, PASSWORD)
+    requests: list[Request] = []
+    page.on("request", lambda request: requests.append(request))
     await page.locator("#channel-list .channel").nth(0).click()
     one = site.channels[0]
     live = f"{site.base_url}/api/v1/channels/{one['id']}/hls/live.m3u8"
-    assert await page.evaluate("document.querySelector('video').src") == live
     async with httpx.AsyncClient(trust_env=False) as http:
         bare = await http.get(live)  # what the browser's own request gets
     assert bare.status_code == 401
     await expect(page.locator("#player-error")).to_have_text(bare.json()["detail"])
+    # The video element itself asked for the playlist (no hls.js), without the token.
+    native = [r for r in requests if r.url == live and r.resource_type == "media"]
+    assert native, [(r.url, r.resource_type) for r in requests]
+    assert "authorization" not in await native[0].all_headers()
