@@ -38,7 +38,9 @@ async def create(api: Api, headers: dict[str, str]) -> dict[str, str]:
 async def test_create_returns_the_token_once_with_ready_made_urls(any_api: Api) -> None:
     owner = await any_api.register()
     body = await create(any_api, owner)
-    assert set(body) == {"token", "m3u_url", "xmltv_url", "hdhomerun_url", "created_at"}
+    assert set(body) == {"token", "id", "name", "m3u_url", "xmltv_url", "hdhomerun_url",
+                         "created_at"}
+    assert body["name"] == "default"
     token = body["token"]
     assert is_feed_token_shaped(token)
     base = f"http://testserver.local/iptv/{token}"

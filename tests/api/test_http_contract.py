@@ -26,7 +26,7 @@ async def test_options_lists_exactly_the_documented_methods_of_every_path(
     assert len(documented) > 20
     for path, methods in documented.items():
         concrete = re.sub(r"\{channel_id\}", cid, path)
-        concrete = re.sub(r"\{slot_id\}", str(uuid.uuid4()), concrete)
+        concrete = re.sub(r"\{(slot_id|token_id)\}", str(uuid.uuid4()), concrete)
         concrete = re.sub(r"\{[^}]+\}", "x", concrete)
         r = await api.client.options(concrete)
         assert r.status_code == 204, (path, r.text)

@@ -53,6 +53,39 @@ async def test_passes_extend_enabled_channels_when_half_the_horizon_is_left(
     assert (await _generations(store))[on.id] == 2
 
 
+async def _valid_until(store: InMemoryStore, channel_id: object) -> object:
+    async with store.uow() as uow:
+        latest = await uow.schedules.latest(channel_id)  # type: ignore[arg-type]
+    assert latest is not None
+    return latest.valid_until
+
+
+async def test_guide_days_keep_every_enabled_channel_covered_that_far_ahead(
+        store: InMemoryStore, clock: FakeClock, media: FakeMediaProvider, owner: User) -> None:
+    on = await add_channel(store, owner, "1")
+    other = await add_channel(store, owner, "3")
+    off = await add_channel(store, owner, "2", enabled=False)
+    days = timedelta(days=7)
+    onair = OnAir(store.uow, clock)
+    k = Keeper(store.uow, ScheduleService(store.uow, media, clock), onair, Leader(), Metrics(),
+               ahead=days)
+    assert await k.run_once() == KeeperPass(extended=2)
+    # 48 h generations appended until 7 days + half a generation are covered: 8 days
+    assert await _generations(store) == {on.id: 4, other.id: 4, off.id: 0}
+    for cid in (on.id, other.id):
+        remaining = await _valid_until(store, cid) - clock.now()  # type: ignore[operator]
+        assert remaining >= days + timedelta(days=1)
+    assert await k.run_once() == KeeperPass(extended=0)
+    for _ in range(6 * 24):  # a week of hourly passes: never less than GUIDE_DAYS ahead
+        clock.advance(timedelta(hours=1))
+        await k.run_once()
+        for cid in (on.id, other.id):
+            assert await _valid_until(store, cid) - clock.now() >= days  # type: ignore[operator]
+    # the on-air view saw each extension (the guide reads it)
+    cov = await onair.coverage(owner.id, on.id)
+    assert cov.valid_until == await _valid_until(store, on.id)
+
+
 async def test_failures_back_off_exponentially_and_recover(
         store: InMemoryStore, clock: FakeClock, media: FakeMediaProvider, owner: User) -> None:
     await add_channel(store, owner)

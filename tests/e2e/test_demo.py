@@ -18,7 +18,9 @@ from typing import IO
 
 import httpx
 import pytest
+from ipytv import playlist
 
+from api.iptv_helpers import parse_guide
 from e2e.process import clean_env, ktv_command
 
 #: A hang, not a budget: generation (about 15 s here) plus scan, set-up and start-up.
@@ -116,6 +118,7 @@ def test_demo_from_nothing_then_again(tmp_path: Path) -> None:
             assert media.headers["content-type"] == "video/mp4"
             library = c.get("/library/items", params={"limit": 500}).json()
             assert library["total"] == 25
+        m3u_url = _iptv_urls_work(text, base)
     finally:
         _stop(process)
 
@@ -131,5 +134,26 @@ def test_demo_from_nothing_then_again(tmp_path: Path) -> None:
             assert len(c.get("/channels").json()) == 3
             status = c.get("/library/scan").json()
             assert (status["probed"], status["unchanged"]) == (0, 25)
+        assert _iptv_urls_work(text, base) != m3u_url  # a new feed token each run
+        # The first run's token no longer works (this run listens on another port).
+        old = base.removesuffix("/api/v1") + httpx.URL(m3u_url).path
+        assert httpx.get(old, trust_env=False).status_code == 404
     finally:
         _stop(again)
+
+
+def _iptv_urls_work(text: str, base: str) -> str:
+    """The printed M3U, XMLTV and HDHomeRun URLs answer; returns the M3U URL."""
+    urls = {name: re.search(rf"{name}:\s+(http\S+)", text) for name in
+            ("M3U", "XMLTV", "HDHomeRun")}
+    assert all(urls.values()), text
+    m3u, xmltv, hdhr = (m.group(1) for m in urls.values() if m is not None)
+    assert m3u.startswith(f"{base.removesuffix('/api/v1')}/iptv/ktvf_")
+    pl = playlist.loads(httpx.get(m3u, trust_env=False).text)
+    assert [ch.attributes["tvg-chno"] for ch in pl] == ["101", "102", "103"]
+    guide = parse_guide(httpx.get(xmltv, trust_env=False).content)
+    assert len(guide.channels) == 3
+    assert guide.programmes
+    discover = httpx.get(hdhr.rstrip("/") + "/discover.json", trust_env=False).json()
+    assert discover["LineupURL"].startswith(hdhr.rstrip("/"))
+    return m3u

@@ -2,12 +2,14 @@
 (constraints, transactions, ordering), so unit tests assert on end state."""
 
 from .clock import FakeClock, FakeMonotonic
+from .jellyfin import FakeJellyfin
 from .media import FakeMediaProvider
 from .security import FakePasswordHasher, FakeTokenIssuer
 from .store import InMemoryStore, InMemoryUnitOfWork
 
 __all__ = [
     "FakeClock",
+    "FakeJellyfin",
     "FakeMediaProvider",
     "FakeMonotonic",
     "FakePasswordHasher",

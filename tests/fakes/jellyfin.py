@@ -2,7 +2,10 @@
 
 Routes: ``/Items`` (+ ``/Users/{id}/Items``), ``/UserViews`` (+
 ``/Users/{id}/Views``), ``/Library/VirtualFolders``, anonymous
-``/Videos/{id}/stream`` (Range-capable) and ``/Items/{id}/Images/{type}``.
+``/Videos/{id}/stream`` (Range-capable) and ``/Items/{id}/Images/{type}``, and
+the Live TV administration of :mod:`.jellyfin_livetv` (tuner hosts, listing
+providers, scheduled tasks), which fetches the URLs it is given through
+``livetv.fetcher``.
 Paths and query keys are case-insensitive; the server may sit under a base
 path. Auth like a default 12.0 install: ``Authorization: MediaBrowser
 Token="…"`` (URL-decoded values) or ``?ApiKey=``; the legacy ways
@@ -20,6 +23,7 @@ from urllib.parse import unquote
 import httpx
 
 from .jellyfin_library import TICKS, FakeItem, FakeLibrary, new_guid, parse_guid
+from .jellyfin_livetv import LiveTv
 
 __all__ = ["FakeItem", "FakeJellyfin"]
 
@@ -45,13 +49,31 @@ class FakeJellyfin:
         self.faults: list[int | Exception] = []
         #: Real file bytes per item id for ``/Videos/{id}/stream`` (else a stand-in).
         self.media: dict[str, bytes] = {}
+        self.livetv = LiveTv()
 
     @property
     def api_key(self) -> str:
         return next(iter(self.api_keys))
 
     def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
+        return httpx.MockTransport(self.handle_async)
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        """Every route: the Live TV ones (they fetch URLs) here, the rest in :meth:`handle`."""
+        path = request.url.path.casefold()
+        if self.base_path and path.startswith(self.base_path):
+            path = path[len(self.base_path):]
+        parts = [p for p in path.split("/") if p]
+        query: dict[str, list[str]] = {}
+        for key, value in request.url.params.multi_items():
+            query.setdefault(key.casefold(), []).append(value)
+        if parts[:1] in (["livetv"], ["scheduledtasks"], ["system"]) and not self.faults:
+            self.requests.append(request)
+            if self._token(request, query) not in self.api_keys:
+                return httpx.Response(401)
+            answer = await self.livetv.handle(request, parts, query)
+            return answer if answer is not None else httpx.Response(404)
+        return self.handle(request)
 
     # -- building the library ------------------------------------------------------
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterable, Sequence
 
 from ktv_domain import (
@@ -30,6 +32,10 @@ class FakeMediaProvider:
         self._catalog: MediaPool | None = None
         self.fail_with: MediaSourceError | None = None
         self.calls: list[str] = []
+        #: When set, ``find_items`` waits until this event is set (``held`` counts the
+        #: waiting calls). A thread-safe event: test clients run the app on another loop.
+        self.hold: threading.Event | None = None
+        self.held = 0
         self.add(*items)
 
     def add(self, *items: MediaItem) -> None:
@@ -62,6 +68,13 @@ class FakeMediaProvider:
 
     async def find_items(self, media_filter: MediaFilter) -> Sequence[MediaItem]:
         self._check("find_items")
+        if self.hold is not None:
+            self.held += 1
+            try:
+                while not self.hold.is_set():  # noqa: ASYNC110 (a thread-safe event)
+                    await asyncio.sleep(0.005)
+            finally:
+                self.held -= 1
         return self._pool().matching(media_filter)
 
     async def get_items(self, ids: Sequence[MediaItemId]) -> Sequence[MediaItem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -48,7 +48,7 @@ class _Data:
     slots: dict[ChannelId, list[ScheduledSlot]] = field(default_factory=dict)
     records: dict[ChannelId, list[ScheduleRecord]] = field(default_factory=dict)
     media_files: dict[MediaItemId, IndexedFile] = field(default_factory=dict)
-    feed_tokens: dict[UserId, FeedToken] = field(default_factory=dict)
+    feed_tokens: dict[uuid.UUID, FeedToken] = field(default_factory=dict)
     scans: dict[str, ScanStatus] = field(default_factory=dict)
 
     def copy(self) -> _Data:
@@ -108,7 +108,8 @@ def _delete_channel_rows(d: _Data, channel_id: ChannelId) -> bool:
 def _delete_user(user_id: UserId) -> Op:
     def op(d: _Data) -> bool:
         existed = d.users.pop(user_id, None) is not None
-        d.feed_tokens.pop(user_id, None)
+        for token in [t for t in d.feed_tokens.values() if t.user_id == user_id]:
+            del d.feed_tokens[token.id]
         for ch in [c for c in d.channels.values() if c.owner_id == user_id]:
             _delete_channel_rows(d, ch.id)
         return existed
@@ -254,6 +255,9 @@ class _Users:
 
     async def list_all(self) -> list[User]:
         return sorted(self._uow._work.users.values(), key=lambda u: u.email.value)
+    async def first_admin(self) -> User | None:
+        admins = [u for u in self._uow._work.users.values() if u.is_admin]
+        return min(admins, key=lambda u: (u.created_at, str(u.id)), default=None)
 
 
 def _number_key(ch: Channel) -> tuple[int, int, str]:
@@ -337,6 +341,15 @@ class _Schedules:
                        or (min_generation is not None and r.generation >= min_generation)),
                       key=lambda r: (r.scheduled_at, r.item_id))
 
+    async def first_airings(self, channel_id: ChannelId,
+                            item_ids: Sequence[MediaItemId]) -> dict[MediaItemId, datetime]:
+        wanted = set(item_ids)
+        out: dict[MediaItemId, datetime] = {}
+        for r in self._uow._work.records.get(channel_id, []):
+            if r.item_id in wanted and (r.item_id not in out or r.scheduled_at < out[r.item_id]):
+                out[r.item_id] = r.scheduled_at
+        return out
+
 
 __all__ = ["InMemoryStore", "InMemoryUnitOfWork"]
 
@@ -383,15 +396,43 @@ def _put_feed_token(token: FeedToken) -> Op:
     def op(d: _Data) -> None:
         if token.user_id not in d.users:
             raise NotFound("user not found")
-        if any(t.token_hash == token.token_hash and t.user_id != token.user_id
-               for t in d.feed_tokens.values()):
+        replaced = [t for t in d.feed_tokens.values()
+                    if t.user_id == token.user_id and t.name == token.name]
+        if any(t.token_hash == token.token_hash and t not in replaced
+               for t in d.feed_tokens.values()) or (
+                token.id in d.feed_tokens and d.feed_tokens[token.id] not in replaced):
             raise Conflict("this feed token is already in use")
-        d.feed_tokens[token.user_id] = token
+        for old in replaced:
+            del d.feed_tokens[old.id]
+        d.feed_tokens[token.id] = token
     return op
 
 
-def _delete_feed_token(user_id: UserId) -> Op:
-    return lambda d: d.feed_tokens.pop(user_id, None) is not None
+def _delete_feed_token(user_id: UserId, token_id: uuid.UUID) -> Op:
+    def op(d: _Data) -> bool:
+        token = d.feed_tokens.get(token_id)
+        if token is None or token.user_id != user_id:
+            return False
+        del d.feed_tokens[token_id]
+        return True
+    return op
+
+
+def _delete_named_feed_token(user_id: UserId, name: str) -> Op:
+    def op(d: _Data) -> bool:
+        found = [t for t in d.feed_tokens.values() if t.user_id == user_id and t.name == name]
+        for t in found:
+            del d.feed_tokens[t.id]
+        return bool(found)
+    return op
+
+
+def _touch_feed_token(token_id: uuid.UUID, at: datetime) -> Op:
+    def op(d: _Data) -> None:
+        token = d.feed_tokens.get(token_id)
+        if token is not None:
+            d.feed_tokens[token_id] = replace(token, last_used_at=at)
+    return op
 
 
 class _FeedTokens:
@@ -401,15 +442,22 @@ class _FeedTokens:
     async def put(self, token: FeedToken) -> None:
         self._uow._do(_put_feed_token(token))
 
-    async def get(self, user_id: UserId) -> FeedToken | None:
-        return self._uow._work.feed_tokens.get(user_id)
+    async def list(self, user_id: UserId) -> list[FeedToken]:
+        return sorted((t for t in self._uow._work.feed_tokens.values() if t.user_id == user_id),
+                      key=lambda t: (t.created_at, t.name))
 
     async def find(self, token_hash: str) -> FeedToken | None:
         return next((t for t in self._uow._work.feed_tokens.values()
                      if t.token_hash == token_hash), None)
 
-    async def delete(self, user_id: UserId) -> bool:
-        return bool(self._uow._do(_delete_feed_token(user_id)))
+    async def delete(self, user_id: UserId, token_id: uuid.UUID) -> bool:
+        return bool(self._uow._do(_delete_feed_token(user_id, token_id)))
+
+    async def delete_named(self, user_id: UserId, name: str) -> bool:
+        return bool(self._uow._do(_delete_named_feed_token(user_id, name)))
+
+    async def touch(self, token_id: uuid.UUID, at: datetime) -> None:
+        self._uow._do(_touch_feed_token(token_id, at))
 
 
 class _Scans:

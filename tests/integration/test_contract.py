@@ -79,6 +79,22 @@ async def test_list_all_orders_by_email(backend: Backend) -> None:
     assert [str(u.email) for u in listed] == ["a@example.com", "b@example.com", "c@example.com"]
 
 
+async def test_first_admin_is_the_oldest_administrator(backend: Backend) -> None:
+    async with backend.uow() as uow:
+        assert await uow.users.first_admin() is None
+    plain = make_user("plain@example.com")
+    late = dataclasses.replace(make_user("late@example.com"), is_admin=True,
+                               created_at=T0 + H)
+    early = dataclasses.replace(make_user("early@example.com"), is_admin=True,
+                                created_at=T0 + M)
+    async with backend.uow() as uow:
+        for u in (plain, late, early):
+            await uow.users.add(u)
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.users.first_admin() == early
+
+
 async def test_duplicate_email_and_identity_are_refused(backend: Backend) -> None:
     first = dataclasses.replace(make_user("a@example.com"), oidc_subject="idp|1")
     await _owner(backend, "x@example.com")
@@ -441,6 +457,32 @@ async def test_history_ties_sort_by_item_id(backend: Backend) -> None:
         assert [r.item_id for r in await uow.schedules.history(ch1.id, since=T0)] == [
             slot(ch1.id, 1, T0, 30, 9).item.id]
         assert await uow.schedules.history(ch2.id, since=T0) == []
+
+
+async def test_first_airings_are_the_earliest_record_per_item(backend: Backend) -> None:
+    user = await _owner(backend)
+    ch1, ch2 = make_channel(owner=user.id, number="1"), make_channel(owner=user.id, number="2")
+    async with backend.uow() as uow:
+        await uow.channels.add(ch1)
+        await uow.channels.add(ch2)
+        # item 1 airs at T0 and again at T0+2h; item 2 at T0+1h; item 3 only on channel 2
+        await uow.schedules.add_generation(generation(ch1.id, 1, [
+            slot(ch1.id, 1, T0, 30, 1), slot(ch1.id, 1, T0 + H, 30, 2)]))
+        await uow.schedules.add_generation(generation(ch1.id, 2, [
+            slot(ch1.id, 2, T0 + 2 * H, 30, 1)]))
+        await uow.schedules.add_generation(generation(ch2.id, 1, [
+            slot(ch2.id, 1, T0 - H, 30, 3), slot(ch2.id, 1, T0, 30, 1)]))
+        await uow.commit()
+    one, two, three = (slot(ch1.id, 1, T0, 30, n).item.id for n in (1, 2, 3))
+    async with backend.uow() as uow:
+        first = uow.schedules.first_airings
+        assert await first(ch1.id, [one, two, three]) == {one: T0, two: T0 + H}
+        assert await first(ch1.id, [two, two]) == {two: T0 + H}
+        assert await first(ch2.id, [one, three]) == {one: T0, three: T0 - H}
+        assert await first(ch1.id, []) == {}
+        # more ids than one IN list holds
+        many = [slot(ch1.id, 1, T0, 30, n).item.id for n in range(10, 1300)]
+        assert await first(ch1.id, [*many, one]) == {one: T0}
 
 
 # -- unit of work -------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from ktv_domain import (
 from support import T0, make_user
 
 
-def _token(user_id: UserId, *, secret: str | None = None, micros: int = 123) -> FeedToken:
-    return FeedToken(user_id=user_id, token_hash=hash_feed_token(secret or new_feed_token()),
+def _token(user_id: UserId, name: str = "default", *, secret: str | None = None,
+           micros: int = 123) -> FeedToken:
+    return FeedToken(id=uuid.uuid4(), user_id=user_id, name=name,
+                     token_hash=hash_feed_token(secret or new_feed_token()),
                      created_at=T0 + timedelta(microseconds=micros))
 
 
@@ -33,44 +35,58 @@ async def _users(b: Backend, *emails: str) -> list[UserId]:
     return [u.id for u in users]
 
 
-async def test_put_get_find_round_trip(backend: Backend) -> None:
+async def _put(b: Backend, *tokens: FeedToken) -> None:
+    async with b.uow() as uow:
+        for t in tokens:
+            await uow.feed_tokens.put(t)
+        await uow.commit()
+
+
+async def test_put_list_find_round_trip(backend: Backend) -> None:
     ann, bob = await _users(backend, "ann@example.com", "bob@example.com")
-    token = _token(ann)
+    default, jellyfin = _token(ann, micros=2), _token(ann, "jellyfin", micros=1)
     async with backend.uow() as uow:
-        assert await uow.feed_tokens.get(ann) is None
-        await uow.feed_tokens.put(token)
-        await uow.commit()
+        assert await uow.feed_tokens.list(ann) == []
+    await _put(backend, default, jellyfin)
     async with backend.uow() as uow:
-        assert await uow.feed_tokens.get(ann) == token  # microseconds and UTC survive
-        assert await uow.feed_tokens.find(token.token_hash) == token
+        # oldest first; microseconds and UTC survive
+        assert await uow.feed_tokens.list(ann) == [jellyfin, default]
+        assert await uow.feed_tokens.find(default.token_hash) == default
+        assert await uow.feed_tokens.find(jellyfin.token_hash) == jellyfin
         assert await uow.feed_tokens.find(hash_feed_token(new_feed_token())) is None
-        assert await uow.feed_tokens.get(bob) is None
+        assert await uow.feed_tokens.list(bob) == []
 
 
-async def test_put_replaces_the_users_token_and_the_old_hash_is_gone(backend: Backend) -> None:
+async def test_put_replaces_only_the_token_of_the_same_name(backend: Backend) -> None:
     (ann,) = await _users(backend, "ann@example.com")
-    old, new = _token(ann, micros=1), _token(ann, micros=2)
-    async with backend.uow() as uow:
-        await uow.feed_tokens.put(old)
-        await uow.commit()
-    async with backend.uow() as uow:
-        await uow.feed_tokens.put(new)
-        await uow.commit()
+    old, other, new = _token(ann, micros=1), _token(ann, "tv", micros=2), _token(ann, micros=3)
+    await _put(backend, old, other)
+    await _put(backend, new)
     async with backend.uow() as uow:
         assert await uow.feed_tokens.find(old.token_hash) is None
         assert await uow.feed_tokens.find(new.token_hash) == new
-        assert await uow.feed_tokens.get(ann) == new
+        assert await uow.feed_tokens.find(other.token_hash) == other
+        assert await uow.feed_tokens.list(ann) == [other, new]
 
 
-async def test_a_hash_belongs_to_one_user(backend: Backend) -> None:
+async def test_names_are_per_user(backend: Backend) -> None:
+    ann, bob = await _users(backend, "ann@example.com", "bob@example.com")
+    a, b = _token(ann, "tv"), _token(bob, "tv")
+    await _put(backend, a, b)
+    async with backend.uow() as uow:
+        assert await uow.feed_tokens.list(ann) == [a]
+        assert await uow.feed_tokens.list(bob) == [b]
+
+
+async def test_a_hash_belongs_to_one_token(backend: Backend) -> None:
     ann, bob = await _users(backend, "ann@example.com", "bob@example.com")
     secret = new_feed_token()
-    async with backend.uow() as uow:
-        await uow.feed_tokens.put(_token(ann, secret=secret))
-        await uow.commit()
+    await _put(backend, _token(ann, secret=secret))
     async with backend.uow() as uow:
         with pytest.raises(Conflict):
             await uow.feed_tokens.put(_token(bob, secret=secret))
+        with pytest.raises(Conflict):
+            await uow.feed_tokens.put(_token(ann, "other", secret=secret))
         # the unit of work stays usable after the refused write
         await uow.feed_tokens.put(_token(bob))
         await uow.commit()
@@ -78,7 +94,7 @@ async def test_a_hash_belongs_to_one_user(backend: Backend) -> None:
         found = await uow.feed_tokens.find(hash_feed_token(secret))
         assert found is not None
         assert found.user_id == ann
-        assert await uow.feed_tokens.get(bob) is not None
+        assert len(await uow.feed_tokens.list(bob)) == 1
 
 
 async def test_a_token_needs_an_existing_user(backend: Backend) -> None:
@@ -90,20 +106,45 @@ async def test_a_token_needs_an_existing_user(backend: Backend) -> None:
         assert await uow.users.count() == 0
 
 
-async def test_delete_is_idempotent(backend: Backend) -> None:
+async def test_delete_by_id_only_the_owners_and_idempotent(backend: Backend) -> None:
     ann, bob = await _users(backend, "ann@example.com", "bob@example.com")
     token, kept = _token(ann), _token(bob)
+    await _put(backend, token, kept)
     async with backend.uow() as uow:
-        await uow.feed_tokens.put(token)
-        await uow.feed_tokens.put(kept)
-        await uow.commit()
-    async with backend.uow() as uow:
-        assert await uow.feed_tokens.delete(ann) is True
-        assert await uow.feed_tokens.delete(ann) is False
+        assert await uow.feed_tokens.delete(bob, token.id) is False  # not Bob's
+        assert await uow.feed_tokens.delete(ann, token.id) is True
+        assert await uow.feed_tokens.delete(ann, token.id) is False
         await uow.commit()
     async with backend.uow() as uow:
         assert await uow.feed_tokens.find(token.token_hash) is None
-        assert await uow.feed_tokens.get(bob) == kept
+        assert await uow.feed_tokens.list(bob) == [kept]
+
+
+async def test_delete_named(backend: Backend) -> None:
+    (ann,) = await _users(backend, "ann@example.com")
+    default, tv = _token(ann, micros=1), _token(ann, "tv", micros=2)
+    await _put(backend, default, tv)
+    async with backend.uow() as uow:
+        assert await uow.feed_tokens.delete_named(ann, "default") is True
+        assert await uow.feed_tokens.delete_named(ann, "default") is False
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.feed_tokens.list(ann) == [tv]
+
+
+async def test_touch_records_the_last_use(backend: Backend) -> None:
+    (ann,) = await _users(backend, "ann@example.com")
+    token = _token(ann)
+    await _put(backend, token)
+    at = T0 + timedelta(hours=1, microseconds=7)
+    async with backend.uow() as uow:
+        await uow.feed_tokens.touch(token.id, at)
+        await uow.feed_tokens.touch(uuid.uuid4(), at)  # unknown: nothing happens
+        await uow.commit()
+    async with backend.uow() as uow:
+        found = await uow.feed_tokens.find(token.token_hash)
+        assert found is not None
+        assert found.last_used_at == at
 
 
 async def test_nothing_is_stored_without_commit(backend: Backend) -> None:
@@ -113,20 +154,18 @@ async def test_nothing_is_stored_without_commit(backend: Backend) -> None:
         await uow.feed_tokens.put(token)
         assert await uow.feed_tokens.find(token.token_hash) == token  # own writes visible
     async with backend.uow() as uow:
-        assert await uow.feed_tokens.get(ann) is None
+        assert await uow.feed_tokens.list(ann) == []
 
 
-async def test_deleting_a_user_removes_their_token(backend: Backend) -> None:
+async def test_deleting_a_user_removes_their_tokens(backend: Backend) -> None:
     ann, bob = await _users(backend, "ann@example.com", "bob@example.com")
-    token, kept = _token(ann), _token(bob)
-    async with backend.uow() as uow:
-        await uow.feed_tokens.put(token)
-        await uow.feed_tokens.put(kept)
-        await uow.commit()
+    token, second, kept = _token(ann), _token(ann, "tv"), _token(bob)
+    await _put(backend, token, second, kept)
     async with backend.uow() as uow:
         assert await uow.users.delete(ann)
         await uow.commit()
     async with backend.uow() as uow:
         assert await uow.feed_tokens.find(token.token_hash) is None
-        assert await uow.feed_tokens.get(ann) is None
+        assert await uow.feed_tokens.find(second.token_hash) is None
+        assert await uow.feed_tokens.list(ann) == []
         assert await uow.feed_tokens.find(kept.token_hash) == kept

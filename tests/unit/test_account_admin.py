@@ -69,7 +69,7 @@ async def test_delete_cascades_and_tells_listeners(admin: AccountAdmin, users: U
     async with store.uow() as uow:
         assert await uow.users.get(user.id) is None
         assert await uow.channels.list_by_owner(user.id) == []
-        assert await uow.feed_tokens.get(user.id) is None
+        assert await uow.feed_tokens.list(user.id) == []
         assert len(await uow.channels.list_by_owner(keep.id)) == 1
 
 

@@ -11,6 +11,9 @@ import pytest
 from fakes import FakeClock, FakePasswordHasher, InMemoryStore
 from ktv_domain import (
     FEED_TOKEN_PREFIX,
+    FEED_TOKEN_TOUCH_INTERVAL,
+    MAX_FEED_TOKENS,
+    Conflict,
     NotFound,
     UserId,
     ValidationError,
@@ -50,7 +53,8 @@ async def test_rotate_resolve_and_revoke(users: UserService, store: InMemoryStor
     issued = await users.rotate_feed_token(ann.id)
     assert issued.created_at == clock.now()
     assert issued.token not in repr(issued)
-    stored = store.data.feed_tokens[ann.id]
+    stored = store.data.feed_tokens[issued.id]
+    assert (stored.name, stored.user_id) == ("default", ann.id)
     assert stored.token_hash == hash_feed_token(issued.token)
     assert issued.token not in repr(store.data)  # only the hash is kept
     assert (await users.resolve_feed_token(issued.token)).id == ann.id
@@ -58,7 +62,7 @@ async def test_rotate_resolve_and_revoke(users: UserService, store: InMemoryStor
     clock.advance(timedelta(minutes=1))
     rotated = await users.rotate_feed_token(ann.id)
     assert rotated.token != issued.token
-    assert store.data.feed_tokens[ann.id].created_at == clock.now()
+    assert [t.created_at for t in store.data.feed_tokens.values()] == [clock.now()]
     with pytest.raises(NotFound):
         await users.resolve_feed_token(issued.token)  # the old one stops at once
     assert (await users.resolve_feed_token(rotated.token)).id == ann.id
@@ -105,6 +109,76 @@ async def test_deleting_a_user_ends_their_token_and_tells_listeners(
     assert forgotten == [ann.id]
     with pytest.raises(NotFound):
         await users.resolve_feed_token(issued.token)
+
+
+async def test_named_tokens_live_side_by_side(users: UserService, store: InMemoryStore,
+                                             clock: FakeClock) -> None:
+    ann = await users.register("ann@example.com", "password1")
+    default = await users.rotate_feed_token(ann.id)
+    clock.advance(timedelta(seconds=1))
+    jellyfin = await users.create_feed_token(ann.id, "jellyfin")
+    clock.advance(timedelta(seconds=1))
+    tv = await users.create_feed_token(ann.id, "living-room")
+    assert [t.name for t in await users.list_feed_tokens(ann.id)] == [
+        "default", "jellyfin", "living-room"]
+    # rotating one name leaves the others working
+    rotated = await users.rotate_feed_token(ann.id, "jellyfin")
+    for still in (default, tv, rotated):
+        assert (await users.resolve_feed_token(still.token)).id == ann.id
+    with pytest.raises(NotFound):
+        await users.resolve_feed_token(jellyfin.token)
+    # create refuses a taken name; delete by id is the owner's only
+    with pytest.raises(Conflict, match="living-room"):
+        await users.create_feed_token(ann.id, "living-room")
+    bob = await users.register("bob@example.com", "password2")
+    with pytest.raises(NotFound):
+        await users.delete_feed_token(bob.id, tv.id)
+    await users.delete_feed_token(ann.id, tv.id)
+    with pytest.raises(NotFound):
+        await users.resolve_feed_token(tv.token)
+    with pytest.raises(NotFound):
+        await users.delete_feed_token(ann.id, tv.id)
+    assert {t.name for t in store.data.feed_tokens.values()} == {"default", "jellyfin"}
+
+
+@pytest.mark.parametrize("name", ["", "Jellyfin", "-x", "a b", "x" * 41, "é"])
+async def test_token_names_are_checked(users: UserService, name: str) -> None:
+    ann = await users.register("ann@example.com", "password1")
+    with pytest.raises(ValidationError) as exc:
+        await users.create_feed_token(ann.id, name)
+    assert exc.value.errors[0].field == "name"
+
+
+async def test_at_most_max_tokens_per_user(users: UserService) -> None:
+    ann = await users.register("ann@example.com", "password1")
+    for n in range(MAX_FEED_TOKENS):
+        await users.create_feed_token(ann.id, f"t{n}")
+    with pytest.raises(Conflict, match="at most"):
+        await users.create_feed_token(ann.id, "one-more")
+    with pytest.raises(Conflict, match="at most"):
+        await users.rotate_feed_token(ann.id)  # "default" would be a 21st
+    await users.rotate_feed_token(ann.id, "t0")  # replacing one is fine
+
+
+async def test_last_use_is_recorded_at_most_every_interval(users: UserService,
+                                                           store: InMemoryStore,
+                                                           clock: FakeClock) -> None:
+    ann = await users.register("ann@example.com", "password1")
+    issued = await users.rotate_feed_token(ann.id)
+    assert store.data.feed_tokens[issued.id].last_used_at is None
+    first = clock.now()
+    await users.resolve_feed_token(issued.token)
+    assert store.data.feed_tokens[issued.id].last_used_at == first
+    commits = store.commits
+    clock.advance(FEED_TOKEN_TOUCH_INTERVAL - timedelta(microseconds=1))
+    await users.resolve_feed_token(issued.token)
+    assert store.commits == commits  # no write inside the interval
+    assert store.data.feed_tokens[issued.id].last_used_at == first
+    clock.advance(timedelta(microseconds=1))
+    await users.resolve_feed_token(issued.token)
+    assert store.data.feed_tokens[issued.id].last_used_at == clock.now()
+    assert await users.find_feed_token(issued.token) == store.data.feed_tokens[issued.id]
+    assert await users.find_feed_token("garbage") is None
 
 
 @pytest.mark.parametrize("password", ["short", "x" * 1025, "x" * 1_000_000])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version as package_version
@@ -49,8 +49,10 @@ from ktv_sql import (
     redact_url,
 )
 
+from .channel_links import ChannelLinks
 from .controllers.auth import AuthController
 from .controllers.channels import ChannelController
+from .controllers.feed_tokens import FeedTokensController
 from .controllers.hls import HlsSegmentController, IptvHlsController, LiveHlsController
 from .controllers.library import LibraryController
 from .controllers.live import IptvStreamController, LiveController, StreamsController
@@ -58,6 +60,8 @@ from .controllers.media import MediaController
 from .controllers.oidc import OidcController
 from .controllers.schedule import ScheduleController
 from .controllers.system import SystemController, metrics, openapi_json
+from .forwarded import ForwardedHeaders
+from .iptv.wiring import api_route_handlers, build_iptv, root_route_handlers
 from .keeper import Keeper, Leadership
 from .library_scans import LocalScans
 from .local_files import LocalFiles
@@ -119,6 +123,8 @@ class Overrides:
     short_max_secs: float | None = None
     #: The monotonic clock of the user cache (tests step it past its 10 s lifetime).
     monotonic: Callable[[], float] | None = None
+    #: How streams wait for the channel's clock (tests run a faster clock and pace with it).
+    stream_sleep: Callable[[float], Awaitable[None]] | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None,
@@ -187,7 +193,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             tasks.append(asyncio.create_task(_sync_loop(ktv, sync_interval), name="onair-sync"))
             if keeper:
                 k = Keeper(uow, ktv.schedules, ktv.onair, leadership, app_metrics,
-                           interval=keeper_interval)
+                           interval=keeper_interval,
+                           ahead=timedelta(days=settings.guide_days))
                 tasks.append(asyncio.create_task(k.run_forever(), name="keeper"))
             if settings.media_source and media is None:
                 _log.warning("a media source is configured but this build has no adapter "
@@ -218,9 +225,11 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     app = Litestar(
         route_handlers=[Router(path="/api/v1", route_handlers=[
             AuthController, OidcController, ChannelController, ScheduleController, SystemController,
-            MediaController, LibraryController, LiveController, StreamsController,
-            LiveHlsController, HlsSegmentController, openapi_json]),
-            IptvStreamController, IptvHlsController, metrics, *player_routes()],
+            MediaController, LibraryController, FeedTokensController, *api_route_handlers(),
+            LiveController, StreamsController, LiveHlsController, HlsSegmentController,
+            openapi_json]),
+            metrics, *root_route_handlers(), IptvStreamController, IptvHlsController,
+            *player_routes()],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
         request_class=StrictRequest,
         guards=[strict_parameters],
@@ -243,9 +252,11 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestContext(ProblemGuard(app.asgi_handler, lambda: app.routes),
-                                      app_metrics, hsts=settings.secure_cookie,
-                                      pages={WATCH_PATH: watch_csp(settings)})
+    app.asgi_handler = ForwardedHeaders(
+        RequestContext(ProblemGuard(app.asgi_handler, lambda: app.routes),
+                       app_metrics, hsts=settings.secure_cookie,
+                       pages={WATCH_PATH: watch_csp(settings)}),
+        settings.forwarded_allow_ips)
     finish_document(app)
     return app
 
@@ -286,6 +297,7 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                                 horizon=timedelta(hours=settings.schedule_horizon_hours),
                                 cpu=to_thread)
     onair = OnAir(uow, clock)
+    channel_links = ChannelLinks.from_settings(settings, clock)
 
     migrations = find_migrations_dir(engine.dialect.name) if engine is not None else None
 
@@ -320,7 +332,11 @@ def _build(settings: Settings, o: Overrides, uow: Callable[[], UnitOfWork],
                readiness=readiness, version=_version(),
                media_files=o.media_files or local, oidc=oidc,
                library=LibraryService(media), scanner=scanner, media_urls=media_urls,
-               streams=build_streams(settings, clock, onair, uow, media),
+               channel_links=channel_links,
+               iptv=build_iptv(settings, uow, onair, clock, channel_links, to_thread,
+                               http=o.http_client),
+               streams=build_streams(settings, clock, onair, uow, media,
+                                     sleep=o.stream_sleep or asyncio.sleep),
                hls_links=SignedLinks.from_settings(settings, clock, HLS_LINK_PURPOSE))
 
 

@@ -1,5 +1,6 @@
 """The ``ktv`` command: ``ktv demo``, ``ktv serve``, ``ktv migrate [--status]``, ``ktv openapi``,
-and the operator commands ``ktv user ...`` and ``ktv backup PATH`` (``cli_admin``)."""
+the operator commands ``ktv user ...`` and ``ktv backup PATH`` (``cli_admin``), and
+``ktv jellyfin register|unregister`` (``jellyfin_cli``)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                              description="Apply pending migrations to DATABASE_URL and exit.")
     migrate.add_argument("--status", action="store_true",
                          help="list applied and pending migrations instead; change nothing")
+    from .jellyfin_cli import add_parser as add_jellyfin
+    add_jellyfin(sub)
     sub.add_parser("openapi", help="print the API's OpenAPI 3.1 document (JSON) and exit",
                    description="Print the OpenAPI document the server serves at "
                    "/api/v1/openapi.json, without starting a server or opening the database.")
@@ -78,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _openapi(settings)
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command == "jellyfin":
+        from .jellyfin_cli import run_jellyfin
+        return asyncio.run(run_jellyfin(settings, args))
     return asyncio.run(_migrate(settings, status=args.status))
 
 
@@ -88,7 +94,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     app = create_app(settings)
     config = uvicorn.Config(app, host=host or settings.host, port=settings.port
                             if port is None else port, log_config=None, access_log=False,
-                            lifespan="on", server_header=False, proxy_headers=True)
+                            lifespan="on", server_header=False,
+                            # the app applies proxy headers itself (FORWARDED_ALLOW_IPS,
+                            # X-Forwarded-Host too): ktv_api.forwarded
+                            proxy_headers=False)
     server = uvicorn.Server(config)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it caught; after
     # a clean shutdown that is a normal exit (0), not a KeyboardInterrupt traceback.

@@ -9,8 +9,9 @@ environment (it always runs on its own embedded defaults); the rest (``PORT``,
 The set-up goes through the real HTTP API of the server it starts, so it
 shows what a client does: register (or log in again on a second run), wait
 for the library scan, create the channels that do not exist yet, generate
-the schedules that are missing. Running it again reuses the videos, the
-account, the channels and their schedules.
+the schedules that are missing, and renew the account's feed token for the
+M3U, XMLTV and HDHomeRun URLs it prints. Running it again reuses the videos,
+the account, the channels and their schedules.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, short_max_sec
     bind = host or settings.host
     config = uvicorn.Config(app, host=bind, port=settings.port if port is None else port,
                             log_config=None, access_log=False, lifespan="on",
-                            server_header=False)
+                            server_header=False, proxy_headers=False)
     server = uvicorn.Server(config)
 
     async def main() -> int:
@@ -180,7 +181,9 @@ async def _set_up(base: str, settings: Settings, t0: float) -> None:
                 await _ok(http.post(f"/api/v1/channels/{channel['id']}/schedule",
                                     headers=headers))
         public = (settings.public_base_url or base).rstrip("/")
-        _print_summary(public, token, channels, time.perf_counter() - t0)
+        # The demo account's default feed token (renewed on every run: shown once).
+        feed = await _ok(http.post("/api/v1/auth/feed-token", headers=headers))
+        _print_summary(public, token, channels, time.perf_counter() - t0, feed)
 
 
 async def _account(http: httpx.AsyncClient) -> str:
@@ -218,7 +221,8 @@ async def _ok(response: Any) -> Any:
     return r.json()
 
 
-def _print_summary(base: str, token: str, channels: list[Json], elapsed: float) -> None:
+def _print_summary(base: str, token: str, channels: list[Json], elapsed: float,
+                   feed: Json) -> None:
     api = f"{base}/api/v1"
     lines = [
         "",
@@ -238,6 +242,11 @@ def _print_summary(base: str, token: str, channels: list[Json], elapsed: float) 
         lines.append(f"         stream: {api}/channels/{c['id']}/stream")
     first = channels[0]["id"]
     lines += [
+        "",
+        "  IPTV (open the M3U in VLC or TiviMate; no login needed, keep these URLs private):",
+        f"    M3U:        {feed['m3u_url']}",
+        f"    XMLTV:      {feed['xmltv_url']}",
+        f"    HDHomeRun:  {feed['hdhomerun_url']}",
         "",
         "  Try it:",
         f'    curl -H "Authorization: Bearer $TOKEN" {api}/channels/{first}/now',

@@ -1,7 +1,11 @@
 """The background keeper: every enabled channel's schedule keeps covering the horizon.
 
-Each pass lists the enabled channels and appends a generation (with
-continuity) to any whose schedule ends within half the horizon. When the
+Each pass lists the enabled channels and appends generations (with
+continuity) to any whose schedule ends sooner than ``ahead`` (``GUIDE_DAYS``)
+plus half the horizon, until it reaches that far: every enabled channel is
+always scheduled at least ``GUIDE_DAYS`` ahead, so the XMLTV guide shows that
+much (a generation covers ``SCHEDULE_HORIZON_HOURS``; several are appended
+when the guide reaches further). When the
 media source fails, the next pass comes sooner at first and then backs off
 exponentially up to ``max_backoff``. With several replicas on one PostgreSQL,
 only the holder of the keeper's advisory lock runs passes.
@@ -10,9 +14,11 @@ only the holder of the keeper's advisory lock runs passes.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 import structlog
@@ -52,6 +58,7 @@ class Keeper:
     def __init__(self, uow: Callable[[], UnitOfWork], schedules: ScheduleService,
                  onair: OnAir, leadership: Leadership, metrics: Metrics, *,
                  interval: float = 60.0, retry_base: float = 5.0, max_backoff: float = 300.0,
+                 ahead: timedelta = timedelta(0),
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  prune_interval: float = 3600.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -69,6 +76,9 @@ class Keeper:
         self.prune_interval = prune_interval
         self._monotonic = monotonic
         self._pruned_at = -float("inf")
+        #: Extend while less than this remains: ``ahead`` plus half a generation.
+        self.threshold = ahead + schedules.horizon / 2
+        self._rounds = math.ceil(self.threshold / schedules.horizon) + 1
 
     def next_delay(self, result: KeeperPass | None) -> float:
         """Seconds until the next pass: the interval, or a backoff after failures."""
@@ -100,15 +110,22 @@ class Keeper:
         return KeeperPass(extended=extended, failed=failed)
 
     async def _extend(self, channel: Channel) -> bool:
-        schedule = await self._schedules.extend_if_needed(channel)
-        if schedule is None:
-            return False
-        self._metrics.generations.labels("keeper").inc()
-        await self._onair.refresh(channel.id)
-        _log.info("schedule extended", channel_id=str(channel.id),
-                  generation=schedule.generation, slots=len(schedule.slots),
-                  valid_until=schedule.valid_until.isoformat())
-        return True
+        extended = False
+        try:
+            for _ in range(self._rounds):
+                schedule = await self._schedules.extend_if_needed(channel,
+                                                                  threshold=self.threshold)
+                if schedule is None:
+                    break
+                extended = True
+                self._metrics.generations.labels("keeper").inc()
+                _log.info("schedule extended", channel_id=str(channel.id),
+                          generation=schedule.generation, slots=len(schedule.slots),
+                          valid_until=schedule.valid_until.isoformat())
+        finally:
+            if extended:
+                await self._onair.refresh(channel.id)
+        return extended
 
     async def prune(self) -> int:
         """Keep the schedule history the catch-up windows need, and no more."""

@@ -60,6 +60,7 @@ class OnAir:
         self._clock = clock
         self._entries: dict[ChannelId, Coverage] = {}
         self._locks: dict[ChannelId, asyncio.Lock] = {}
+        self._listeners: list[Callable[[ChannelId], None]] = []
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -73,6 +74,16 @@ class OnAir:
             raise NotFound("channel not found")
         return entry
 
+    def on_change(self, listener: Callable[[ChannelId], None]) -> None:
+        """Call ``listener(channel_id)`` whenever a channel's entry is replaced or dropped
+        (a generation stored here, one seen through :meth:`sync`, a deleted channel), so
+        caches built on an entry (the XMLTV guide's) let go of it."""
+        self._listeners.append(listener)
+
+    def _changed(self, channel_id: ChannelId) -> None:
+        for listener in self._listeners:
+            listener(channel_id)
+
     async def refresh(self, channel_id: ChannelId) -> None:
         """Reload a channel after this process stored a generation for it."""
         await self._load(channel_id)
@@ -80,6 +91,7 @@ class OnAir:
     def forget(self, channel_id: ChannelId) -> None:
         self._entries.pop(channel_id, None)
         self._locks.pop(channel_id, None)
+        self._changed(channel_id)
 
     async def sync(self) -> int:
         """Catch up with generations other processes stored; how many entries changed."""
@@ -118,5 +130,8 @@ class OnAir:
                          valid_until=latest.valid_until if latest else None,
                          covered_from=covered_from,
                          view=ScheduleView(slots))
+        previous = self._entries.get(channel_id)
         self._entries[channel_id] = entry
+        if previous is not None:
+            self._changed(channel_id)
         return entry

@@ -7,6 +7,7 @@ All problems are collected and reported together, one line each, at start-up
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -72,11 +73,18 @@ class Settings:
     media_dirs: tuple[str, ...] = ()
     allow_registration: bool = True
     public_base_url: str | None = None
+    #: Proxies whose X-Forwarded-For/-Proto/-Host are believed (IPs, networks, ``*``).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     schedule_horizon_hours: int = 48
     #: Local files at most this long (seconds) without episode naming are shorts.
     short_max_secs: float = SHORT_MAX_SECS
     #: Minutes between background rescans of MEDIA_DIRS; 0: only at start-up and on demand.
     library_scan_interval_mins: int = 60
+    #: The keeper keeps every enabled channel scheduled this many days ahead (the guide).
+    guide_days: int = 7
+    #: XMLTV: one "Off air" programme per gap between blocks instead of nothing.
+    guide_fill_gaps: bool = False
+    hdhr_tuner_count: int = 4
     ffmpeg_path: str | None = None
     #: Channel streams: how they are made, their picture height, when an unwatched
     #: pipeline stops, how many run at once (docs/streaming.md).
@@ -84,6 +92,7 @@ class Settings:
     stream_height: int = 720
     stream_idle_secs: int = 15
     stream_max_sessions: int = 4
+    stream_hls_window_secs: int = 180
     cors_allowed_origins: tuple[str, ...] = ("http://localhost:5173",)
     production: bool = False
     log_level: str = "info"
@@ -214,6 +223,11 @@ def load_settings(environ: Mapping[str, str] | None = None,
     r.integer("SCHEDULE_HORIZON_HOURS", 1, 24 * 14)
     r.parsed("SHORT_MAX_SECS", _seconds, "a number of seconds from 0 to 86400")
     r.integer("LIBRARY_SCAN_INTERVAL_MINS", 0, 7 * 24 * 60)
+    r.integer("GUIDE_DAYS", 1, 14)
+    r.boolean("GUIDE_FILL_GAPS")
+    r.integer("HDHR_TUNER_COUNT", 1, 64)
+    r.parsed("FORWARDED_ALLOW_IPS", _trusted_proxies,
+             "a comma-separated list of IP addresses, networks (10.0.0.0/8) or *")
     r.listing("CORS_ALLOWED_ORIGINS")
     r.boolean("PRODUCTION")
     r.parsed("LOG_LEVEL", _log_level, "one of " + ", ".join(sorted(_LEVELS)))
@@ -223,6 +237,7 @@ def load_settings(environ: Mapping[str, str] | None = None,
     r.integer("STREAM_HEIGHT", 144, 2160)
     r.integer("STREAM_IDLE_SECS", 1, 3600)
     r.integer("STREAM_MAX_SESSIONS", 1, 256)
+    r.integer("STREAM_HLS_WINDOW_SECS", 6, 3600)
     settings = Settings(**r.values)  # type: ignore[arg-type]
     problems = r.problems + _consistency(settings)
     if problems:
@@ -235,6 +250,18 @@ def _seconds(value: str) -> float:
     if not 0 <= secs <= 86_400:  # also refuses nan
         raise ValueError
     return secs
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    entries = tuple(p.strip() for p in value.split(",") if p.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            # A literal peer name (a unix socket path, the test client's "testclient").
+            if not re.fullmatch(r"[A-Za-z0-9_./:-]{1,255}", entry):
+                raise
+    return entries
 
 
 def _log_level(value: str) -> str:

@@ -23,6 +23,8 @@ from ktv_domain.services import (
     UserService,
 )
 
+from .channel_links import ChannelLinks
+from .iptv.outputs import Iptv
 from .local_files import LocalFiles
 from .media_urls import MediaUrls
 from .metrics import Metrics
@@ -87,6 +89,10 @@ class Ktv:
     streams: Streams
     #: Signs and checks HLS segment links.
     hls_links: SignedLinks
+    #: Signs and checks the stream and logo links of the Bearer IPTV documents.
+    channel_links: ChannelLinks
+    #: M3U, XMLTV, HDHomeRun, logos, Jellyfin registration.
+    iptv: Iptv
 
 
 def provide_ktv(state: State) -> Ktv:

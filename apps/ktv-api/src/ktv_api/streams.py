@@ -9,9 +9,10 @@ this user? which profile does it use?).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -280,14 +281,16 @@ class StreamsCollector(Collector):
 
 
 def build_streams(settings: Settings, clock: Clock, onair: OnAir,
-                  uow: Callable[[], UnitOfWork], media: object | None) -> Streams:
+                  uow: Callable[[], UnitOfWork], media: object | None, *,
+                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Streams:
     inputs: MediaInputs = media if isinstance(media, MediaInputs) else _NoInputs()
     manager = StreamManager(
         StreamSettings(ffmpeg=ffmpeg_path(settings),
                        default_profile=ProfileName(settings.stream_profile),
                        height=settings.stream_height, idle_secs=settings.stream_idle_secs,
-                       max_sessions=settings.stream_max_sessions),
-        clock, inputs)
+                       max_sessions=settings.stream_max_sessions,
+                       hls_window_secs=settings.stream_hls_window_secs),
+        clock, inputs, sleep=sleep)
     return Streams(manager, onair, uow, clock, media if isinstance(media, HasItems) else None)
 
 

@@ -31,12 +31,16 @@ from .errors import (
     ValidationError,
 )
 from .feed_tokens import (
+    DEFAULT_FEED_TOKEN_NAME,
     FEED_TOKEN_PREFIX,
+    FEED_TOKEN_TOUCH_INTERVAL,
+    MAX_FEED_TOKENS,
     FeedToken,
     IssuedFeedToken,
     hash_feed_token,
     is_feed_token_shaped,
     new_feed_token,
+    validate_feed_token_name,
 )
 from .ids import BlockId, ChannelId, MediaItemId, UserId, new_id
 from .library import (
@@ -101,10 +105,13 @@ from .user import Email, User, validate_password
 
 __all__ = [
     "DEFAULT_CATCHUP_DAYS",
+    "DEFAULT_FEED_TOKEN_NAME",
     "DEFAULT_MAX_SLATE",
     "DEFAULT_PAGE_SIZE",
     "FEED_TOKEN_PREFIX",
+    "FEED_TOKEN_TOUCH_INTERVAL",
     "MAX_CATCHUP_DAYS",
+    "MAX_FEED_TOKENS",
     "MAX_PAGE_SIZE",
     "MAX_SLOT_LENGTH",
     "MIN_PLAYABLE_SECS",
@@ -196,5 +203,6 @@ __all__ = [
     "revise",
     "run_inline",
     "segment_at",
+    "validate_feed_token_name",
     "validate_password",
 ]

@@ -1,9 +1,11 @@
 """IPTV feed tokens: long random secrets that travel in URLs, stored only as hashes.
 
 An IPTV player, Plex or Jellyfin cannot send an ``Authorization`` header, so
-each user gets one feed token that is part of their M3U, XMLTV, HDHomeRun and
-stream URLs (``/iptv/<token>/...``). The token is shown to its owner once,
-when it is created; the database keeps only its SHA-256 hash.
+a feed token is part of the M3U, XMLTV, HDHomeRun and stream URLs
+(``/iptv/<token>/...``). A user may hold several, each with a name
+(``default``, ``jellyfin``, ``living-room``), so giving Jellyfin its own token
+never disturbs the players that hold another one. A token is shown to its
+owner once, when it is created; the database keeps only its SHA-256 hash.
 """
 
 from __future__ import annotations
@@ -11,19 +13,33 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from .errors import ValidationError
 from .ids import UserId
 
 __all__ = [
+    "DEFAULT_FEED_TOKEN_NAME",
     "FEED_TOKEN_PREFIX",
+    "FEED_TOKEN_TOUCH_INTERVAL",
+    "MAX_FEED_TOKENS",
     "FeedToken",
     "IssuedFeedToken",
     "hash_feed_token",
     "is_feed_token_shaped",
     "new_feed_token",
+    "validate_feed_token_name",
 ]
+
+#: The token ``POST``/``DELETE /auth/feed-token`` create, rotate and revoke.
+DEFAULT_FEED_TOKEN_NAME = "default"
+#: How many named tokens one user may hold.
+MAX_FEED_TOKENS = 20
+#: ``last_used_at`` is written at most this often per token (not on every request).
+FEED_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
 #: Marks a string as a K-TV feed token (secret scanners and log redaction look for it).
 FEED_TOKEN_PREFIX = "ktvf_"
@@ -42,6 +58,14 @@ def is_feed_token_shaped(token: str) -> bool:
     return _SHAPE.fullmatch(token) is not None
 
 
+def validate_feed_token_name(name: str) -> None:
+    """1 to 40 characters: lower-case letters, digits, ``.``, ``_``, ``-``; a letter or
+    digit first (``jellyfin``, ``living-room``)."""
+    if not _NAME.fullmatch(name):
+        raise ValidationError("1 to 40 characters: a-z, 0-9, '.', '_' or '-', starting "
+                              "with a letter or digit", field="name")
+
+
 def hash_feed_token(token: str) -> str:
     """The stored form of a token: SHA-256, hex.
 
@@ -58,11 +82,14 @@ def hash_feed_token(token: str) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedToken:
-    """A user's stored feed token: the hash, never the secret. One per user."""
+    """A user's stored feed token: the hash, never the secret; names are unique per user."""
 
+    id: uuid.UUID
     user_id: UserId
+    name: str
     token_hash: str
     created_at: datetime
+    last_used_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,4 +97,6 @@ class IssuedFeedToken:
     """A token just created, as shown to its owner once (kept out of ``repr``)."""
 
     token: str = field(repr=False)
+    id: uuid.UUID
+    name: str
     created_at: datetime

@@ -164,24 +164,34 @@ class UserRepository(Protocol):
 
     async def list_all(self) -> list[User]:
         """Every account, by email."""
+    async def first_admin(self) -> User | None:
+        """The administrator account created first (ties by id), if any."""
 
 
 class FeedTokenRepository(Protocol):
-    """Each user's IPTV feed token, by hash (see ``feed_tokens.py``); gone with its user."""
+    """Users' named IPTV feed tokens, by hash (see ``feed_tokens.py``); gone with their user."""
 
     async def put(self, token: FeedToken) -> None:
-        """Store the user's token, replacing the previous one.
+        """Store a token, replacing the user's token of the same name (whose hash stops
+        resolving in the same write).
 
         NotFound when the user does not exist; Conflict when the hash is taken.
         """
 
-    async def get(self, user_id: UserId) -> FeedToken | None: ...
+    async def list(self, user_id: UserId) -> list[FeedToken]:
+        """The user's tokens, oldest first (ties by name)."""
 
     async def find(self, token_hash: str) -> FeedToken | None:
         """The token with this hash: an index lookup, not a scan comparing secrets."""
 
-    async def delete(self, user_id: UserId) -> bool:
-        """Revoke the user's token; whether there was one."""
+    async def delete(self, user_id: UserId, token_id: uuid.UUID) -> bool:
+        """Revoke one of the user's tokens by id; whether it existed (for this user)."""
+
+    async def delete_named(self, user_id: UserId, name: str) -> bool:
+        """Revoke the user's token of this name; whether there was one."""
+
+    async def touch(self, token_id: uuid.UUID, at: datetime) -> None:
+        """Record that the token was used at ``at`` (a no-op for an unknown id)."""
 
 
 class ScanStatusRepository(Protocol):
@@ -255,6 +265,12 @@ class ScheduleRepository(Protocol):
     async def history(self, channel_id: ChannelId, *, since: datetime,
                       min_generation: int | None = None) -> list[ScheduleRecord]:
         """Records scheduled at or after ``since``, or by a generation >= min_generation."""
+
+    async def first_airings(self, channel_id: ChannelId,
+                            item_ids: Sequence[MediaItemId]) -> dict[MediaItemId, datetime]:
+        """For each of ``item_ids`` ever scheduled on the channel (its records), the
+        earliest ``scheduled_at``; items never scheduled there are absent. The guide
+        marks a programme ``previously-shown`` when its item aired earlier."""
 
 
 class UnitOfWork(Protocol):

@@ -1,11 +1,12 @@
-"""FeedTokenRepository over SQL: one row per user, found by the token's hash."""
+"""FeedTokenRepository over SQL: named tokens per user, found by the token's hash."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,12 +18,13 @@ from .translate import writing
 
 __all__ = ["SqlFeedTokenRepository"]
 
+_t = feed_tokens.c
 
-def _token(row: Row[Any] | None) -> FeedToken | None:
-    if row is None:
-        return None
-    return FeedToken(user_id=UserId(row.user_id), token_hash=row.token_hash,
-                     created_at=row.created_at)
+
+def _token(row: Row[Any]) -> FeedToken:
+    return FeedToken(id=row.id, user_id=UserId(row.user_id), name=row.name,
+                     token_hash=row.token_hash, created_at=row.created_at,
+                     last_used_at=row.last_used_at)
 
 
 class SqlFeedTokenRepository:
@@ -34,27 +36,38 @@ class SqlFeedTokenRepository:
         return self._s.conn
 
     async def put(self, token: FeedToken) -> None:
-        """An upsert on the user id: the old hash is gone in the same statement."""
-        dialect = postgresql if self._s.dialect == "postgresql" else sqlite
-        stmt = dialect.insert(feed_tokens).values(
-            user_id=token.user_id, token_hash=token.token_hash, created_at=token.created_at)
-        upsert = stmt.on_conflict_do_update(
-            index_elements=[feed_tokens.c.user_id],
-            set_={"token_hash": stmt.excluded.token_hash,
-                  "created_at": stmt.excluded.created_at})
+        """The user's token of the same name is deleted and the new one inserted in the
+        same transaction, so the old hash stops resolving when this commits."""
         async with writing(self._conn, unique=Conflict("this feed token is already in use"),
                            missing="user not found"):
-            await self._conn.execute(upsert)
+            await self._conn.execute(delete(feed_tokens).where(
+                _t.user_id == token.user_id, _t.name == token.name))
+            await self._conn.execute(feed_tokens.insert().values(
+                id=token.id, user_id=token.user_id, name=token.name,
+                token_hash=token.token_hash, created_at=token.created_at,
+                last_used_at=token.last_used_at))
 
-    async def get(self, user_id: UserId) -> FeedToken | None:
-        return _token((await self._conn.execute(
-            select(feed_tokens).where(feed_tokens.c.user_id == user_id))).first())
+    async def list(self, user_id: UserId) -> list[FeedToken]:
+        rows = await self._conn.execute(
+            select(feed_tokens).where(_t.user_id == user_id)
+            .order_by(_t.created_at, _t.name))
+        return [_token(r) for r in rows]
 
     async def find(self, token_hash: str) -> FeedToken | None:
-        return _token((await self._conn.execute(
-            select(feed_tokens).where(feed_tokens.c.token_hash == token_hash))).first())
+        row = (await self._conn.execute(
+            select(feed_tokens).where(_t.token_hash == token_hash))).first()
+        return None if row is None else _token(row)
 
-    async def delete(self, user_id: UserId) -> bool:
+    async def delete(self, user_id: UserId, token_id: uuid.UUID) -> bool:
         result = await self._conn.execute(
-            delete(feed_tokens).where(feed_tokens.c.user_id == user_id))
+            delete(feed_tokens).where(_t.id == token_id, _t.user_id == user_id))
         return result.rowcount > 0
+
+    async def delete_named(self, user_id: UserId, name: str) -> bool:
+        result = await self._conn.execute(
+            delete(feed_tokens).where(_t.user_id == user_id, _t.name == name))
+        return result.rowcount > 0
+
+    async def touch(self, token_id: uuid.UUID, at: datetime) -> None:
+        await self._conn.execute(
+            update(feed_tokens).where(_t.id == token_id).values(last_used_at=at))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,8 @@ __all__ = ["SqlScheduleRepository", "channel_lock_key"]
 #: First key of the per-channel ``pg_advisory_xact_lock(int, int)`` ("KTVC").
 _LOCK_CLASS = 0x4B545643
 _LOCK = text("SELECT pg_advisory_xact_lock(:k1, :k2)")
+#: Ids per ``IN (...)`` list (well under SQLite's and asyncpg's parameter limits).
+_IN_CHUNK = 500
 
 
 def channel_lock_key(channel_id: ChannelId) -> int:
@@ -226,3 +229,25 @@ class SqlScheduleRepository:
                    for x in rows]
         records.sort(key=lambda x: (x.scheduled_at, x.item_id))
         return records
+
+    async def first_airings(self, channel_id: ChannelId,
+                            item_ids: Sequence[MediaItemId]) -> dict[MediaItemId, datetime]:
+        r = schedule_records.c
+        wanted = list(dict.fromkeys(item_ids))
+        out: dict[MediaItemId, datetime] = {}
+        if len(wanted) > _IN_CHUNK // 10:
+            # Many ids (a week of guide): one pass over the channel's (item, time) index
+            # beats binding hundreds of parameters.
+            keep = set(wanted)
+            rows = await self._conn.execute(
+                select(r.item_id, func.min(r.scheduled_at).label("first"))
+                .where(r.channel_id == channel_id).group_by(r.item_id))
+            return {MediaItemId(x.item_id): x.first for x in rows if x.item_id in keep}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            rows = await self._conn.execute(
+                select(r.item_id, func.min(r.scheduled_at).label("first"))
+                .where(r.channel_id == channel_id, r.item_id.in_(wanted[i:i + _IN_CHUNK]))
+                .group_by(r.item_id))
+            for x in rows:
+                out[MediaItemId(x.item_id)] = x.first
+        return out

@@ -186,9 +186,12 @@ media_files = Table(
 
 feed_tokens = Table(
     "feed_tokens", metadata,
-    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
     Column("token_hash", Text, nullable=False, unique=True),
     Column("created_at", Timestamp, nullable=False),
+    Column("last_used_at", Timestamp),
 )
 
 library_scans = Table(

@@ -81,3 +81,8 @@ class SqlUserRepository:
     async def count(self) -> int:
         return int((await self._conn.execute(select(func.count()).select_from(users)))
                    .scalar_one())
+
+    async def first_admin(self) -> User | None:
+        rows = await self._conn.execute(select(users).where(users.c.is_admin.is_(True)))
+        admins = [u for u in (_user(r) for r in rows) if u is not None]
+        return min(admins, key=lambda u: (u.created_at, str(u.id)), default=None)

@@ -300,8 +300,9 @@ class StreamManager:
         _log.info("stopping stream session", extra={"channel_id": str(key.channel_id),
                                                     "reason": reason})
         running.session.broadcast.close(reason)
-        running.task.cancel()
-        await asyncio.wait([running.task])
+        while not running.task.done():  # again if a cancellation was ever swallowed
+            running.task.cancel()
+            await asyncio.wait([running.task], timeout=2.0)
         running.close_hls()
         self.restarts_total += running.session.stats.restarts
         self._bytes_out_done += running.session.broadcast.bytes_out

@@ -195,7 +195,9 @@ class ChannelSession:
         _log.info("stream session started", extra=self._log_ctx)
         reason = "stopped"
         try:
-            at = self.aired_now()
+            # A time-shifted session starts exactly where it was asked to (a programme's
+            # first frame for start-over); a live one at the clock.
+            at = self.key.origin if self.key.origin is not None else self.aired_now()
             while True:
                 view = await self._schedule.view(at)
                 if view is None:
@@ -331,7 +333,10 @@ class ChannelSession:
                      else self.config.open_timeout_secs)
             t0 = time.monotonic()
             try:
-                data = await asyncio.wait_for(proc.read(), limit)
+                # asyncio.timeout: on 3.11, wait_for can swallow the session's cancellation
+                # when the read completes at the same moment.
+                async with asyncio.timeout(limit):
+                    data = await proc.read()
             except TimeoutError:
                 await self._publish(splicer.flush(complete=False))
                 return "stalled" if splicer.anchored else "no-output"
@@ -370,8 +375,16 @@ class ChannelSession:
 
     async def _stop_process(self) -> None:
         proc, self._process = self._process, None
-        if proc is not None:
-            await proc.stop()
+        if proc is None:
+            return
+        # Reaped even when the session is being cancelled: a child left unwaited outlives
+        # its event loop (and kill + wait takes milliseconds).
+        stopping = asyncio.ensure_future(proc.stop())
+        try:
+            await asyncio.shield(stopping)
+        except asyncio.CancelledError:
+            await stopping
+            raise
 
     # -- the slate ----------------------------------------------------------------------
 

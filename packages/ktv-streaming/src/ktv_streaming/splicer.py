@@ -343,6 +343,17 @@ class Splicer:
         self._close_chunk(at)  # what follows is PSI only
         self._psi_mark = 0
 
+    def _starts_with_tables(self, data: bytes) -> bool:
+        """Whether ``data`` opens with a PSI run holding a PAT and the PMT (ffmpeg does
+        not repeat every table each time: an SDT alone is not enough)."""
+        seen: set[int] = set()
+        for i in range(0, len(data) - PACKET_SIZE + 1, PACKET_SIZE):
+            pid = ((data[i + 1] & 0x1F) << 8) | data[i + 2]
+            if pid not in (PAT_PID, _SDT_PID, self._pmt_pid):
+                break
+            seen.add(pid)
+        return PAT_PID in seen and self._pmt_pid in seen
+
     def _close_chunk(self, upto: int | None = None) -> None:
         """Emit ``_out[:upto]`` (default: all that is complete) as a chunk; keep the rest."""
         end = self._commit if upto is None else upto
@@ -356,9 +367,8 @@ class Splicer:
         first, last = (min(times), max(times)) if times else (None, None)
         if last is not None and (self.position is None or last > self.position):
             self.position = last
-        first_pid = ((data[1] & 0x1F) << 8) | data[2]
         self._chunks.append(Chunk(data=data, first=first, last=last, keyframe=self._out_key,
-                                  psi=first_pid in (PAT_PID, _SDT_PID),
+                                  psi=self._starts_with_tables(data),
                                   discontinuity=self._discontinuity,
                                   starts_run=self._starts_run, key_at=self._out_key_at))
         if first is not None:  # the run's start marks its first timed chunk

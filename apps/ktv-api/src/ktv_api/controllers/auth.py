@@ -84,21 +84,24 @@ class AuthController(Controller):
         await ktv.accounts.delete_own(user, password=data.password if data else None,
                                       signed_in_at=claims.signed_in_at)
 
-    @post("/feed-token", summary="Create or rotate your IPTV feed token", status_code=201,
+    @post("/feed-token", summary="Create or rotate your default IPTV feed token",
+          status_code=201,
           security=BEARER, dependencies={"user": Provide(provide_user)},
-          responses=problem_responses(401, 429))
+          responses=problem_responses(401, 409, 429))
     async def create_feed_token(self, request: Request[Any, Any, Any], user: CurrentUser,
                                 ktv: KtvDep) -> FeedTokenOut:
-        """A new feed token, shown only in this response, with the M3U, XMLTV and HDHomeRun
-        URLs that carry it (absolute, from `PUBLIC_BASE_URL` when set, else from this
-        request). Any previous token stops working at once. IPTV players, Plex and
-        Jellyfin use these URLs without any other credential: treat them as passwords."""
+        """A new secret for your token named `default`, shown only in this response, with
+        the M3U, XMLTV and HDHomeRun URLs that carry it (absolute, from `PUBLIC_BASE_URL`
+        when set, else from this request). The previous `default` secret stops working at
+        once; your other named tokens (`/auth/feed-tokens`) are untouched. IPTV players,
+        Plex and Jellyfin use these URLs without any other credential: treat them as
+        passwords."""
         ktv.limiter.hit("feed-token", client_address(request))
         issued = await ktv.users.rotate_feed_token(user.id)
         base = ktv.settings.public_base_url or str(request.base_url).rstrip("/")
         return FeedTokenOut.of(issued, base)
 
-    @delete("/feed-token", summary="Revoke your IPTV feed token", status_code=204,
+    @delete("/feed-token", summary="Revoke your default IPTV feed token", status_code=204,
             security=BEARER, dependencies={"user": Provide(provide_user)},
             responses=problem_responses(401))
     async def revoke_feed_token(self, user: CurrentUser, ktv: KtvDep) -> None:

@@ -58,7 +58,8 @@ async def _live(ktv: Ktv, channel: Channel, utc: int | None) -> Response[str]:
 async def _session_playlist(ktv: Ktv, channel: Channel, origin: Any) -> Response[str]:
     session_id, segmenter = await ktv.streams.hls(channel, origin)
     try:
-        await asyncio.wait_for(segmenter.ready.wait(), FIRST_SEGMENT_TIMEOUT)
+        async with asyncio.timeout(FIRST_SEGMENT_TIMEOUT):
+            await segmenter.ready.wait()
     except TimeoutError:
         raise StreamingError("the channel's stream did not start in time") from None
     links = ktv.hls_links

@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ktv_domain import AccessToken, IssuedFeedToken, User
+from ktv_domain import AccessToken, FeedToken, IssuedFeedToken, User
 from ktv_domain.user import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 from .base import Request, Response, utc
 from .rules import EMAIL_PATTERN, meta
 
-__all__ = ["AccountDeletion", "Credentials", "FeedTokenOut", "Registration", "TokenOut", "UserOut"]
+__all__ = ["AccountDeletion", "Credentials", "FeedTokenIn", "FeedTokenInfoOut", "FeedTokenOut",
+           "Registration", "TokenOut", "UserOut"]
 
 Password = Annotated[str, msgspec.Meta(
     min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
@@ -72,10 +73,22 @@ class UserOut(Response):
                    oidc_linked=user.oidc_subject is not None)
 
 
+FeedTokenName = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9._-]{0,39}\Z",
+    examples=["living-room"],
+    description="1-40 characters: a-z, 0-9, '.', '_', '-'; a letter or digit first")]
+
+
+class FeedTokenIn(Request):
+    name: FeedTokenName
+
+
 class FeedTokenOut(Response):
     """A new IPTV feed token, shown once, with the URLs that carry it."""
 
     token: str
+    id: uuid.UUID
+    name: str
     m3u_url: str
     xmltv_url: str
     hdhomerun_url: str
@@ -85,6 +98,20 @@ class FeedTokenOut(Response):
     def of(cls, issued: IssuedFeedToken, base_url: str) -> FeedTokenOut:
         """``base_url``: where players reach this server (``PUBLIC_BASE_URL``), no slash."""
         feed = f"{base_url}/iptv/{issued.token}"
-        return cls(token=issued.token, m3u_url=f"{feed}/channels.m3u",
-                   xmltv_url=f"{feed}/xmltv.xml", hdhomerun_url=f"{feed}/hdhr/",
-                   created_at=utc(issued.created_at))
+        return cls(token=issued.token, id=issued.id, name=issued.name,
+                   m3u_url=f"{feed}/channels.m3u", xmltv_url=f"{feed}/xmltv.xml",
+                   hdhomerun_url=f"{feed}/hdhr/", created_at=utc(issued.created_at))
+
+
+class FeedTokenInfoOut(Response):
+    """A feed token as listed: never its secret."""
+
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, token: FeedToken) -> FeedTokenInfoOut:
+        return cls(id=token.id, name=token.name, created_at=utc(token.created_at),
+                   last_used_at=utc(token.last_used_at) if token.last_used_at else None)

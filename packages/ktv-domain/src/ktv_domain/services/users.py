@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from ..errors import (
     AccountLinkRefused,
     AuthenticationFailed,
+    Conflict,
     NotFound,
     OidcError,
     RegistrationClosed,
     ValidationError,
 )
 from ..feed_tokens import (
+    DEFAULT_FEED_TOKEN_NAME,
+    FEED_TOKEN_TOUCH_INTERVAL,
+    MAX_FEED_TOKENS,
     FeedToken,
     IssuedFeedToken,
     hash_feed_token,
     is_feed_token_shaped,
     new_feed_token,
+    validate_feed_token_name,
 )
 from ..ids import UserId, new_id
 from ..ports import Clock, CpuRunner, PasswordHasher, UnitOfWork, run_inline
@@ -158,6 +165,22 @@ class UserService:
             raise NotFound("user not found")
         return user
 
+    async def by_email(self, email: str) -> User:
+        """The account with this email; NotFound otherwise."""
+        async with self._uow() as uow:
+            user = await uow.users.get_by_email(Email(email))
+        if user is None:
+            raise NotFound(f"no account with the email {email!r}")
+        return user
+
+    async def first_admin(self) -> User:
+        """The first administrator account; NotFound when there is none."""
+        async with self._uow() as uow:
+            user = await uow.users.first_admin()
+        if user is None:
+            raise NotFound("there is no administrator account yet")
+        return user
+
     async def delete(self, user_id: UserId) -> None:
         async with self._uow() as uow:
             if not await uow.users.delete(user_id):
@@ -166,27 +189,69 @@ class UserService:
         for listener in self._deleted_listeners:
             listener(user_id)
 
-    async def rotate_feed_token(self, user_id: UserId) -> IssuedFeedToken:
-        """A new IPTV feed token for the user, replacing (and so revoking) the old one.
+    # -- feed tokens --------------------------------------------------------------------
 
-        The token is returned once; only its hash is stored. NotFound when the
-        user does not exist.
-        """
+    async def create_feed_token(self, user_id: UserId, name: str) -> IssuedFeedToken:
+        """A new named feed token; Conflict when the user already has one of that name
+        or holds ``MAX_FEED_TOKENS``. The secret is returned once; only its hash is stored."""
+        validate_feed_token_name(name)
+        return await self._issue(user_id, name, replace=False)
+
+    async def rotate_feed_token(self, user_id: UserId,
+                                name: str = DEFAULT_FEED_TOKEN_NAME) -> IssuedFeedToken:
+        """A new secret for the user's token called ``name`` (created when missing); the
+        previous secret of that name stops working at once, the others are untouched.
+        NotFound when the user does not exist."""
+        validate_feed_token_name(name)
+        return await self._issue(user_id, name, replace=True)
+
+    async def _issue(self, user_id: UserId, name: str, *, replace: bool) -> IssuedFeedToken:
         token = new_feed_token()
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.feed_tokens.put(FeedToken(user_id=user_id,
-                                                token_hash=hash_feed_token(token),
-                                                created_at=now))
+            held = await uow.feed_tokens.list(user_id)
+            exists = any(t.name == name for t in held)
+            if exists and not replace:
+                raise Conflict(f"you already have a feed token called {name!r}")
+            if not exists and len(held) >= MAX_FEED_TOKENS:
+                raise Conflict(f"at most {MAX_FEED_TOKENS} feed tokens per account; "
+                               "revoke one first")
+            stored = FeedToken(id=new_id(), user_id=user_id, name=name,
+                               token_hash=hash_feed_token(token), created_at=now)
+            await uow.feed_tokens.put(stored)
             await uow.commit()
-        return IssuedFeedToken(token=token, created_at=now)
+        return IssuedFeedToken(token=token, id=stored.id, name=name, created_at=now)
 
-    async def revoke_feed_token(self, user_id: UserId) -> bool:
-        """Revoke the user's feed token at once; whether there was one."""
+    async def list_feed_tokens(self, user_id: UserId) -> list[FeedToken]:
+        """The user's tokens (hashes, never secrets), oldest first."""
         async with self._uow() as uow:
-            existed = await uow.feed_tokens.delete(user_id)
+            return await uow.feed_tokens.list(user_id)
+
+    async def revoke_feed_token(self, user_id: UserId,
+                                name: str = DEFAULT_FEED_TOKEN_NAME) -> bool:
+        """Revoke the user's token called ``name`` at once; whether there was one."""
+        async with self._uow() as uow:
+            existed = await uow.feed_tokens.delete_named(user_id, name)
             await uow.commit()
         return existed
+
+    async def delete_feed_token(self, user_id: UserId, token_id: uuid.UUID) -> None:
+        """Revoke one of the user's tokens by id at once; NotFound when it is not theirs."""
+        async with self._uow() as uow:
+            if not await uow.feed_tokens.delete(user_id, token_id):
+                raise NotFound("feed token not found")
+            await uow.commit()
+
+    async def find_feed_token(self, token: str) -> FeedToken | None:
+        """The stored token this secret belongs to, or None; records no use."""
+        if not is_feed_token_shaped(token):
+            return None
+        token_hash = hash_feed_token(token)
+        async with self._uow() as uow:
+            stored = await uow.feed_tokens.find(token_hash)
+        if stored is None or not hmac.compare_digest(stored.token_hash, token_hash):
+            return None
+        return stored
 
     async def resolve_feed_token(self, token: str) -> User:
         """The owner of a feed token; NotFound (saying nothing more) otherwise.
@@ -194,16 +259,22 @@ class UserService:
         The hash is looked up through a unique index, so no secret is compared
         byte by byte against stored ones; the found hash is compared again in
         constant time anyway. Strings that cannot be a token are refused before
-        the database is asked.
+        the database is asked. The token's ``last_used_at`` is written at most
+        every ``FEED_TOKEN_TOUCH_INTERVAL`` (players poll every few seconds).
         """
         if not is_feed_token_shaped(token):
             raise NotFound(_UNKNOWN_FEED_TOKEN)
         token_hash = hash_feed_token(token)
+        now = self._clock.now()
         async with self._uow() as uow:
             stored = await uow.feed_tokens.find(token_hash)
             if stored is None or not hmac.compare_digest(stored.token_hash, token_hash):
                 raise NotFound(_UNKNOWN_FEED_TOKEN)
             user = await uow.users.get(stored.user_id)
-        if user is None:
-            raise NotFound(_UNKNOWN_FEED_TOKEN)
+            if user is None:
+                raise NotFound(_UNKNOWN_FEED_TOKEN)
+            last = stored.last_used_at
+            if last is None or not timedelta(0) <= now - last < FEED_TOKEN_TOUCH_INTERVAL:
+                await uow.feed_tokens.touch(stored.id, now)
+                await uow.commit()
         return user
