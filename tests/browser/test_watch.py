@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, Request, Response, expect
+from playwright.async_api import BrowserContext, Page, Request, Response, Route, expect
 
 from integration.oidc_env import provider, set_user
 
@@ -26,6 +26,9 @@ from .pages import NO_MEDIA_SOURCE, Screen, Watch, open_watch
 #: takes to read it back from the canvas).
 PICTURE_TOLERANCE = 0.5
 AGREE_TRIES = 4
+#: Playlist loads refused before the first answer: more than hls.js retries on its own
+#: (one retry after an error), so its error is fatal and the page starts again.
+DROPPED_LOADS = 3
 A = TypeVar("A")
 B = TypeVar("B")
 
@@ -309,3 +312,25 @@ async def test_without_media_source_the_browsers_own_hls_player_is_used(
     native = [r for r in requests if r.url == live and r.resource_type == "media"]
     assert native, [(r.url, r.resource_type) for r in requests]
     assert "authorization" not in await native[0].all_headers()
+
+
+async def test_a_passing_network_failure_is_got_over(
+        site: Site, browser: BrowserContext) -> None:
+    """hls.js gives up on the playlist (its requests fail), but the server still answers
+    the page's own check: the player starts again instead of showing an error."""
+    watch = await signed_in(browser, f"{site.base_url}/watch")
+    page = watch.page
+    failed: list[str] = []
+
+    async def drop_first_loads(route: Route) -> None:
+        if route.request.resource_type == "xhr" and len(failed) < DROPPED_LOADS:
+            failed.append(route.request.url)
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await page.route("**/hls/live.m3u8", drop_first_loads)
+    await page.locator("#channel-list .channel").nth(0).click()
+    screens = await watch.plays_for(3.0)
+    assert len(failed) == DROPPED_LOADS  # hls.js' own retries, then a fresh start
+    assert any(s.item is not None for s in screens), screens
