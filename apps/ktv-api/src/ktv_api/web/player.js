@@ -9,6 +9,9 @@
 
 import { ApiError, apiUrl, problemOf, token } from './api.js';
 
+/** How many passing failures in a row one play() gets over before it gives up. */
+const MAX_RESTARTS = 3;
+
 /** True for a playlist of our API (these need the token; nothing else ever gets it). */
 function isOurPlaylist(url) {
   const u = new URL(url);
@@ -18,12 +21,13 @@ function isOurPlaylist(url) {
 /** Asks the server why `url` cannot be played: its problem `detail`, e.g. "programme
  *  outside the catch-up window" (hls.js and the video element only see a status code).
  *  The request is made as the failed one was: with the token, or (native HLS) without. */
-async function explain(url, { withToken = true } = {}) {
+async function explain(url, { withToken = true, details = '' } = {}) {
   try {
     const headers = withToken ? { Authorization: `Bearer ${token.get()}` } : {};
     const response = await fetch(url, { headers });
     if (!response.ok) return await problemOf(response);
-    return new ApiError(0, 'The stream stopped; pick the channel again.');
+    const why = details ? ` (${details})` : '';
+    return new ApiError(0, `The stream stopped${why}; pick the channel again.`);
   } catch {
     return new ApiError(0, 'The server cannot be reached.');
   }
@@ -51,8 +55,11 @@ export class Player {
     }
   }
 
-  playWithHlsJs(url) {
+  /** hls.js from `startPosition` (seconds; -1: where the playlist says). `restarts`
+   *  counts the passing failures it has already got over. */
+  playWithHlsJs(url, startPosition = -1, restarts = 0) {
     const hls = new Hls({
+      startPosition,
       // Called before each request hls.js makes: the token goes to our playlists only.
       xhrSetup(xhr, requestUrl) {
         if (isOurPlaylist(requestUrl)) {
@@ -74,16 +81,33 @@ export class Player {
         return;
       }
       failing = true;
-      const error = data.type === Hls.ErrorTypes.NETWORK_ERROR
-        ? await explain(url)
-        : new ApiError(0, `Playback failed (${data.details}).`);
+      if (data.type !== Hls.ErrorTypes.NETWORK_ERROR) {
+        this.fail(hls, new ApiError(0, `Playback failed (${data.details}).`));
+        return;
+      }
+      const error = await explain(url, { details: data.details });
       if (this.hls !== hls) return; // the viewer picked something else meanwhile
-      this.stop();
-      this.onError(error);
+      if (error.status === 0 && restarts < MAX_RESTARTS) {
+        // The server still serves the playlist (or is back): a passing failure, such as
+        // a request that timed out. Start again from where the picture was.
+        console.warn(`K-TV player: ${data.details}; starting again`);
+        const at = this.video.currentTime || -1;
+        this.stop();
+        this.playWithHlsJs(url, at, restarts + 1);
+        return;
+      }
+      this.fail(hls, error);
     });
     hls.loadSource(url);
     hls.attachMedia(this.video);
     this.hls = hls;
+  }
+
+  /** Gives up on `hls` (if it still plays) and tells why. */
+  fail(hls, error) {
+    if (this.hls !== hls) return;
+    this.stop();
+    this.onError(error);
   }
 
   /** The browser's own HLS player. It fetches the playlist itself and cannot add a
