@@ -66,3 +66,12 @@ async def test_the_device_is_stable_per_user_and_distinct_between_users(
                for t in (a1, a2, b)]
         assert ids[0]["DeviceID"] == ids[1]["DeviceID"] != ids[2]["DeviceID"]
         assert ids[0]["TunerCount"] == 2
+
+
+async def test_the_tuner_count_follows_the_stream_session_limit(start: Start) -> None:
+    """Without HDHR_TUNER_COUNT, Plex and Jellyfin are told as many tuners as pipelines
+    this server runs at once, so they never tune more channels than it can stream."""
+    async with start(env={"STREAM_MAX_SESSIONS": "3"}) as api:
+        token = await feed_token(api, await api.register("tuner@example.com"))
+        discover = (await api.client.get(f"/iptv/{token}/hdhr/discover.json")).json()
+        assert discover["TunerCount"] == 3

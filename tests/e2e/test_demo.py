@@ -94,6 +94,13 @@ def test_demo_from_nothing_then_again(tmp_path: Path) -> None:
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
         assert (tmp_path / "ktv-demo" / "ktv-demo.db").is_file()
+        # Each channel's printed stream URL plays as is (what mpv or VLC is given).
+        watch = re.findall(r"watch:\s+(http\S+)", text)
+        assert [w.rsplit("/", 1)[1] for w in watch] == ["101.ts", "102.ts", "103.ts"]
+        with httpx.stream("GET", watch[0], trust_env=False, timeout=30) as r:
+            assert (r.status_code, r.headers["content-type"]) == (200, "video/mp2t")
+            first = next(r.iter_raw())
+            assert first[0] == 0x47  # MPEG-TS sync byte
         headers = {"Authorization": f"Bearer {token.group(1)}"}
         with httpx.Client(base_url=base, headers=headers, trust_env=False, timeout=10) as c:
             channels = c.get("/channels").json()

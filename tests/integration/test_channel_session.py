@@ -131,7 +131,9 @@ async def test_tune_in_boundary_and_gap_follow_the_guide(clips: dict[int, Path],
         two = slot(r.channel, r.items[2], one.end_at + 2 * S)     # after a 2 s gap
         r.schedule.replace([one, two])
         path = tmp_path / "capture.ts"
+        t0 = time.monotonic()
         await record(await r.watch(), path, wall_secs=5.5)
+        elapsed = time.monotonic() - t0
     cap = Capture(path, r.clock.now()).load()
     view = r.schedule.current
     assert view is not None
@@ -152,6 +154,10 @@ async def test_tune_in_boundary_and_gap_follow_the_guide(clips: dict[int, Path],
     assert abs((at - two.start_at).total_seconds()) <= 1.5 / 30
     assert frame == 0
     assert timeline[-1][0] > two.start_at + 5 * S, "the capture reaches well into item 2"
+    # Paced: never more than the clock's advance plus the lead (a burst, then real time).
+    lead = r.manager.settings.lead_secs
+    span = (timeline[-1][0] - timeline[0][0]).total_seconds()
+    assert span <= elapsed * r.clock.rate + lead + 1.0
     # One continuous, clean transport stream across items and the slate.
     data = path.read_bytes()
     assert continuity_errors(data) == []
@@ -409,3 +415,24 @@ async def test_a_jellyfin_source_streams_over_http_with_ranges_and_its_key_never
     assert any(q.headers.get("range") for q in reads), "ffmpeg seeks with byte ranges"
     assert fake.api_key not in caplog.text
     assert "-headers" in caplog.text, "the command line was logged (with the key masked)"
+
+
+def test_a_session_behind_the_clock_realigns_at_the_boundary() -> None:
+    """Delivery late by more than realign_after_secs (an overloaded host): the next segment
+    starts at the clock, flagged as a discontinuity, instead of late; on time: at the
+    scheduled boundary."""
+    from fakes import FakeClock
+    from ktv_streaming import ChannelSession, SessionConfig, Slates
+    from ktv_streaming.profiles import StreamProfile
+
+    clock = FakeClock()
+    session = ChannelSession(
+        SessionKey(channel_for().id, ProfileName.TRANSCODE), channel_for(), MutableSchedule(),
+        FileInputs(), Slates(ffmpeg_exe(), Path("/nonexistent")),
+        SessionConfig(ffmpeg=ffmpeg_exe(), profile=StreamProfile()), clock)
+    now = clock.now()
+    assert session.next_start(now - 1 * S) == now - 1 * S  # within 1.5 s: the boundary
+    assert not session._take_discontinuity(False)
+    assert session.next_start(now - 2 * S) == now  # late: the clock
+    assert session._take_discontinuity(False), "the jump is flagged"
+    assert session.next_start(now + 3 * S) == now + 3 * S  # ahead (the lead): the boundary

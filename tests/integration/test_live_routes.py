@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -92,6 +93,21 @@ async def test_ts_routes_play_what_the_guide_says_and_head_starts_nothing(
             assert cap.timeline(), url
             assert cap.mismatches(view, tolerance=TOLERANCE, numbers=k.numbers) == [], url
             assert continuity_errors(path.read_bytes()) == []
+        # The Bearer M3U hands players signed links: no header needed, a bad one is a 403;
+        # catch-up parameters go after the signature.
+        bearer_m3u = (await k.client.get("/api/v1/iptv/channels.m3u", headers=k.headers)).text
+        signed, source = _catchup_of(bearer_m3u, "101")
+        assert signed.startswith(f"{k.base_url}{bearer}?exp=")
+        assert source.startswith("&utc=")
+        assert (await k.client.head(signed)).status_code == 200
+        await _read(k, signed, tmp_path / "signed.ts", 1.0)
+        assert (await k.client.head(signed.replace("sig=", "sig=x"))).status_code == 403
+        assert (await k.client.head(bearer)).status_code == 401
+        # Each HDHomeRun lineup URL is this stream (Jellyfin appends ?transcode=).
+        lineup = (await k.client.get(f"/iptv/{k.feed_token}/hdhr/lineup.json")).json()
+        assert [e["GuideNumber"] for e in lineup] == ["101"]
+        head = await k.client.head(lineup[0]["URL"] + "?transcode=heavy")
+        assert (head.status_code, head.headers["content-type"]) == (200, "video/mp2t")
         sessions = await k.ok("GET", "/api/v1/streams")
         assert len(sessions) == 1, "every route shares the channel's one session"
         assert sessions[0]["channel_number"] == "101"
@@ -300,10 +316,14 @@ async def test_utc_replays_what_aired_then_across_a_boundary(
     view = await _guide_view(k, ch["id"], at)
     p = await _playlist(k, f"/api/v1/channels/{ch['id']}/hls/live.m3u8", params={"utc": utc})
     assert abs((p.segments[0].program_date_time - at).total_seconds()) < 1.0
-    # The TS route replays the same instant (IPTV players append ?utc= for catch-up).
+    # The TS route replays the same instant: the URL an IPTV player builds from the M3U's
+    # catch-up attributes (the stream URL + the source, its placeholders filled in).
+    m3u = (await k.client.get(f"/iptv/{k.feed_token}/channels.m3u")).text
+    stream_url, source = _catchup_of(m3u, "5")
+    url = stream_url + source.replace("{utc}", str(utc)).replace(
+        "{lutc}", str(int(now.timestamp())))
     path = tmp_path / "utc.ts"
-    await _read(k, f"/iptv/{k.feed_token}/stream/5.ts?utc={utc}&lutc={int(now.timestamp())}",
-                path, 5.0)
+    await _read(k, url, path, 5.0)
     cap = Capture(path, at).load()
     assert cap.mismatches(view, tolerance=TOLERANCE, numbers=k.numbers) == []
     shown = cap.timeline()
@@ -311,6 +331,17 @@ async def test_utc_replays_what_aired_then_across_a_boundary(
     assert shown[-1][0] > boundary + 2 * S, "it played on into the next programme"
     assert {s.item for _, s in shown} == {k.numbers[MediaItemId(guide[3]["item"]["id"])],
                                          k.numbers[MediaItemId(guide[4]["item"]["id"])]}
+
+
+def _catchup_of(m3u: str, number: str) -> tuple[str, str]:
+    """(stream URL, catch-up source) of channel ``number`` in an M3U."""
+    lines = m3u.splitlines()
+    for i, line in enumerate(lines):
+        attrs = dict(re.findall(r'([a-z0-9\-_]+)="([^"]+)"', line))
+        if line.startswith("#EXTINF") and attrs.get("tvg-chno") == number:
+            assert attrs["catchup"] == "append"
+            return lines[i + 1], attrs["catchup-source"]
+    raise AssertionError(f"channel {number} is not in the playlist")
 
 
 async def test_catch_up_refusals_say_which(library: Path, tmp_path: Path) -> None:

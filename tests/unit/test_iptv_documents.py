@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -138,3 +139,29 @@ def test_logos_are_deterministic_pngs() -> None:
     assert len(image.getcolors(maxcolors=100_000) or []) > 2  # text was drawn
     long = render_logo("99999.999", "x" * 300)
     assert Image.open(io.BytesIO(long)).size == LOGO_SIZE
+
+
+_JELLYFIN_ATTR = re.compile(r'([a-z0-9\-_]+)="([^"]+)"', re.I)
+
+
+def test_catch_up_attributes_follow_the_kodi_and_tivimate_convention() -> None:
+    from ktv_iptv import M3uChannel, render_m3u
+
+    def channel(stream_url: str, days: int) -> M3uChannel:
+        return M3uChannel(tvg_id="c1.k-tv", number="1", name="One", logo_url="http://l/1.png",
+                          group="K-TV", stream_url=stream_url, catchup_days=days)
+
+    text = render_m3u([channel("http://tv/iptv/t/stream/1.ts", 7),
+                       channel("http://tv/api/v1/channels/c/live.ts?exp=1&sig=a", 2),
+                       channel("http://tv/iptv/t/stream/3.ts", 0)], guide_url="http://tv/x")
+    extinf = [line for line in text.splitlines() if line.startswith("#EXTINF")]
+    attrs = [dict(_JELLYFIN_ATTR.findall(line)) for line in extinf]
+    # A player appends the source, filled in, to the stream URL: a query of its own...
+    assert attrs[0]["catchup"] == "append"
+    assert attrs[0]["catchup-days"] == "7"
+    assert attrs[0]["catchup-source"] == "?utc={utc}&lutc={lutc}"
+    # ...or more parameters when the URL already has a query (a signed link).
+    assert attrs[1]["catchup-source"] == "&utc={utc}&lutc={lutc}"
+    assert attrs[1]["catchup-days"] == "2"
+    # No window, no catch-up attributes at all.
+    assert not {"catchup", "catchup-days", "catchup-source"} & set(attrs[2])

@@ -235,12 +235,14 @@ def _print_summary(base: str, token: str, channels: list[Json], elapsed: float,
         "",
         "  Channels:",
     ]
+    feed_base = feed["m3u_url"].removesuffix("/channels.m3u")
     for c in channels:
         lines.append(f"    {c['number']}  {c['name']}")
+        lines.append(f"         watch:  {feed_base}/stream/{c['number']}.ts")
         lines.append(f"         now:    {api}/channels/{c['id']}/now")
         lines.append(f"         EPG:    {api}/channels/{c['id']}/epg")
-        lines.append(f"         stream: {api}/channels/{c['id']}/stream")
     first = channels[0]["id"]
+    first_watch = f"{feed_base}/stream/{channels[0]['number']}.ts"
     lines += [
         "",
         "  IPTV (open the M3U in VLC or TiviMate; no login needed, keep these URLs private):",
@@ -249,6 +251,7 @@ def _print_summary(base: str, token: str, channels: list[Json], elapsed: float,
         f"    HDHomeRun:  {feed['hdhomerun_url']}",
         "",
         "  Try it:",
+        f"    mpv {first_watch}       (or VLC, ffplay: the channel as it airs)",
         f'    curl -H "Authorization: Bearer $TOKEN" {api}/channels/{first}/now',
         f'    curl -L -o now.mp4 -H "Authorization: Bearer $TOKEN" '
         f"{api}/channels/{first}/stream",

@@ -84,7 +84,8 @@ class Settings:
     guide_days: int = 7
     #: XMLTV: one "Off air" programme per gap between blocks instead of nothing.
     guide_fill_gaps: bool = False
-    hdhr_tuner_count: int = 4
+    #: Tuners the emulated HDHomeRun announces; None: as many as STREAM_MAX_SESSIONS.
+    hdhr_tuner_count: int | None = None
     ffmpeg_path: str | None = None
     #: Channel streams: how they are made, their picture height, when an unwatched
     #: pipeline stops, how many run at once (docs/streaming.md).

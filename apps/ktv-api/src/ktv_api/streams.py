@@ -166,6 +166,14 @@ class Streams:
                 return channel
         raise NotFound("channel not found")
 
+    async def channel_by_link(self, channel_id: ChannelId) -> Channel:
+        """The enabled channel a verified signed link names (whoever owns it)."""
+        async with self._uow() as uow:
+            channel = await uow.channels.get(channel_id)
+        if channel is None or not channel.enabled:
+            raise NotFound("channel not found")
+        return channel
+
     async def channel_by_id(self, owner: UserId, channel_id: ChannelId) -> Channel:
         """The owner's enabled channel; NotFound otherwise (never reveals another's)."""
         async with self._uow() as uow:

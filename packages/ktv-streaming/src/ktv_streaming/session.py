@@ -208,7 +208,7 @@ class ChannelSession:
                     end = await self._play_gap(seg)
                 else:
                     end = await self._play_item(seg)
-                at = self._realign(end)
+                at = self.next_start(end)
         except _ChannelGone:
             reason = "the channel is gone or disabled"
         finally:
@@ -216,7 +216,7 @@ class ChannelSession:
             self.broadcast.close(reason)
             _log.info("stream session stopped", extra={**self._log_ctx, "reason": reason})
 
-    def _realign(self, end: datetime) -> datetime:
+    def next_start(self, end: datetime) -> datetime:
         """Where the next segment starts: the scheduled boundary, unless delivery fell
         behind the clock; then at the clock (a discontinuity, not a drift)."""
         now = self.aired_now()

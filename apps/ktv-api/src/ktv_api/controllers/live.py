@@ -25,7 +25,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 from litestar.response.base import ASGIResponse
 
-from ktv_domain import Channel, ChannelId, NotFound
+from ktv_domain import Channel, ChannelId, Forbidden, NotFound
 from ktv_streaming import SessionInfo, Viewer
 
 from ..problems import problem_responses
@@ -35,6 +35,9 @@ from .auth import BEARER
 __all__ = ["IptvStreamController", "LiveController", "StreamsController"]
 
 TS_MEDIA_TYPE: Final = "video/mp2t"
+LinkExp = Annotated[str | None, QueryParameter(
+    description="Expiry of a signed link (Unix seconds); with `sig`, replaces the token")]
+LinkSig = Annotated[str | None, QueryParameter(description="A signed link's signature")]
 Utc = Annotated[int | None, QueryParameter(
     description="Replay the channel as it aired from this instant (Unix seconds), inside its "
                 "catch-up window (404 for the future or with catch-up off, 410 before the "
@@ -112,19 +115,29 @@ class IptvStreamController(Controller):
 class LiveController(Controller):
     path = "/channels/{channel_id:uuid}"
     tags = ["streams"]
-    security = BEARER
-    dependencies = {"user": Provide(provide_user)}
+    #: A Bearer token, or the signed link the Bearer M3U/XMLTV hand to players.
+    security = [*BEARER, {}]
 
     @route("/live.ts", http_method=[HttpMethod.GET, HttpMethod.HEAD],
            summary="The channel's continuous stream (MPEG-TS)",
            media_type=TS_MEDIA_TYPE, response_description=_TS_DESCRIPTION,
-           response_headers=_TS_HEADERS, responses=problem_responses(400, 401, 404, 410, 503))
+           response_headers=_TS_HEADERS,
+           responses=problem_responses(400, 401, 403, 404, 410, 503))
     async def live(self, request: Request[Any, Any, Any], channel_id: FromPath[uuid.UUID],
-                   user: CurrentUser, ktv: KtvDep, utc: Utc = None) -> Response[Any]:
+                   ktv: KtvDep, utc: Utc = None, exp: LinkExp = None,
+                   sig: LinkSig = None) -> Response[Any]:
         """Tunes in at the second the guide is at; shared by every viewer of the channel.
         ``?utc=`` replays it as it aired from that instant. Unknown query parameters are
-        ignored."""
-        channel = await ktv.streams.channel_by_id(user.id, ChannelId(channel_id))
+        ignored. Without a Bearer token, ``exp`` and ``sig`` (a signed link from
+        ``/api/v1/iptv/channels.m3u``) are the credential: 403 when invalid or expired."""
+        cid = ChannelId(channel_id)
+        if exp is not None or sig is not None:
+            if not ktv.channel_links.verify_live(cid, exp, sig):
+                raise Forbidden("invalid or expired link")
+            channel = await ktv.streams.channel_by_link(cid)
+        else:
+            user = await provide_user(request, ktv)
+            channel = await ktv.streams.channel_by_id(user.id, cid)
         return await _serve(request, ktv, channel, utc)
 
 

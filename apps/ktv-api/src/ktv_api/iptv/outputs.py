@@ -135,7 +135,8 @@ class Iptv:
     def m3u(channels: list[Channel], links: Links) -> str:
         return render_m3u([M3uChannel(tvg_id=xmltv_channel_id(ch.id), number=ch.number,
                                       name=ch.name, logo_url=links.logo(ch), group=GROUP,
-                                      stream_url=links.stream(ch))
+                                      stream_url=links.stream(ch),
+                                      catchup_days=ch.catchup_days)
                            for ch in channels], guide_url=links.guide)
 
     @staticmethod

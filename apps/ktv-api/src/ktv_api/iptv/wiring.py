@@ -25,7 +25,8 @@ def build_iptv(settings: Settings, uow: Callable[[], UnitOfWork], onair: OnAir, 
                http: httpx.AsyncClient | None = None) -> Iptv:
     guide = GuideService(uow, onair, clock, guide_days=settings.guide_days,
                          fill_gaps=settings.guide_fill_gaps, cpu=cpu)
-    return Iptv(uow, guide, links, tuner_count=settings.hdhr_tuner_count,
+    return Iptv(uow, guide, links, tuner_count=(settings.hdhr_tuner_count
+                                              or settings.stream_max_sessions),
                 jellyfin_url=settings.jellyfin_base_url, jellyfin_key=settings.jellyfin_api_key,
                 http=http)
 
