@@ -86,6 +86,13 @@ def test_demo_from_nothing_then_again(tmp_path: Path) -> None:
         token = re.search(r"Token:\s+(\S+)", text)
         assert token is not None, text
         assert "demo@example.com / watch-k-tv" in text
+        # The web player is the first URL of the summary, and it is there.
+        summary = text[text.index("is on the air"):]
+        root = base.removesuffix("/api/v1")
+        assert re.findall(r"https?://\S+", summary)[0] == f"{root}/watch", summary
+        page = httpx.get(f"{root}/watch", trust_env=False)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
         assert (tmp_path / "ktv-demo" / "ktv-demo.db").is_file()
         # Each channel's printed stream URL plays as is (what mpv or VLC is given).
         watch = re.findall(r"watch:\s+(http\S+)", text)

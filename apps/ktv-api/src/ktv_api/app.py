@@ -70,6 +70,7 @@ from .metrics import Metrics
 from .middleware import RequestContext
 from .onair import OnAir
 from .openapi import finish_document
+from .player import WATCH_PATH, player_routes, watch_csp
 from .problem_guard import ProblemGuard
 from .problems import exception_handlers
 from .scanning import scanner_for
@@ -227,7 +228,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
             MediaController, LibraryController, FeedTokensController, *api_route_handlers(),
             LiveController, StreamsController, LiveHlsController, HlsSegmentController,
             openapi_json]),
-            metrics, *root_route_handlers(), IptvStreamController, IptvHlsController],
+            metrics, *root_route_handlers(), IptvStreamController, IptvHlsController,
+            *player_routes()],
         dependencies={"ktv": Provide(provide_ktv, sync_to_thread=False)},
         request_class=StrictRequest,
         guards=[strict_parameters],
@@ -252,7 +254,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None,
     )
     app.asgi_handler = ForwardedHeaders(
         RequestContext(ProblemGuard(app.asgi_handler, lambda: app.routes),
-                       app_metrics, hsts=settings.secure_cookie),
+                       app_metrics, hsts=settings.secure_cookie,
+                       pages={WATCH_PATH: watch_csp(settings)}),
         settings.forwarded_allow_ips)
     finish_document(app)
     return app

@@ -9,7 +9,8 @@ headers too:
 - ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``: the
   API serves data, never pages to render. The interactive docs page (under
   ``/api/v1/docs``) loads its scripts from a CDN, so it gets only
-  ``frame-ancestors 'none'``;
+  ``frame-ancestors 'none'``. The app's own pages (the web player, ``/watch``)
+  bring a policy of their own through ``pages``: exact paths, nothing below them;
 - ``Cache-Control: no-store`` on every response that does not choose its own
   caching (and always under ``/api/v1/auth``, which hands out credentials);
 - ``Strict-Transport-Security`` only with ``hsts=True`` (``SECURE_COOKIE=true``:
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 import structlog
 from litestar.enums import ScopeType
@@ -51,10 +53,14 @@ _QUIET = ("/api/v1/health/live", "/api/v1/health/ready", "/metrics")
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, metrics: Metrics, *, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, *, hsts: bool = False,
+                 pages: Mapping[str, bytes] | None = None) -> None:
         self.app = app
         self.metrics = metrics
         self.hsts = hsts
+        #: Exact path -> the Content-Security-Policy of the page served there.
+        self.pages = {path: (b"content-security-policy", csp)
+                      for path, csp in (pages or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -69,6 +75,9 @@ class RequestContext:
                     request_id = candidate
                 break
         request_id = request_id or uuid.uuid4().hex
+        # Taken before routing: the router replaces the path with its normalised form
+        # ("/watch/" -> "/watch"), and a page's policy belongs to its exact path only.
+        page_csp = self.pages.get(http["path"])
         status = 500
         start = time.perf_counter()
 
@@ -78,7 +87,7 @@ class RequestContext:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                self._secure(http["path"], headers)
+                self._secure(http["path"], headers, page_csp)
                 message["headers"] = headers
             await send(message)
 
@@ -97,11 +106,12 @@ class RequestContext:
                     duration_ms=round(elapsed * 1000, 2),
                     client=client[0] if client else None)
 
-    def _secure(self, path: str, headers: list[tuple[bytes, bytes]]) -> None:
+    def _secure(self, path: str, headers: list[tuple[bytes, bytes]],
+                page_csp: tuple[bytes, bytes] | None = None) -> None:
         """Add the security headers (see the module docstring) to a response's headers."""
         headers.extend(_HEADERS)
         docs = path == _DOCS or path.startswith(_DOCS + "/")
-        headers.append(_CSP_DOCS if docs else _CSP_API)
+        headers.append(page_csp or (_CSP_DOCS if docs else _CSP_API))
         if path.startswith(_AUTH):
             headers[:] = [h for h in headers if h[0].lower() != b"cache-control"]
             headers.append(_NO_STORE)
