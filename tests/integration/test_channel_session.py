@@ -13,6 +13,7 @@ import itertools
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -41,7 +42,7 @@ from integration.streaming_env import (
     slot,
     timestamp_errors,
 )
-from ktv_domain import Channel, MediaInputs, MediaItem, MediaItemId
+from ktv_domain import Channel, MediaInput, MediaInputs, MediaItem, MediaItemId
 from ktv_jellyfin import JellyfinProvider
 from ktv_streaming import (
     ProfileName,
@@ -415,6 +416,69 @@ async def test_a_jellyfin_source_streams_over_http_with_ranges_and_its_key_never
     assert any(q.headers.get("range") for q in reads), "ffmpeg seeks with byte ranges"
     assert fake.api_key not in caplog.text
     assert "-headers" in caplog.text, "the command line was logged (with the key masked)"
+
+
+@dataclass
+class RoutedInputs:
+    """One item from a Jellyfin provider, every other from local files."""
+
+    provider: JellyfinProvider
+    remote: MediaItemId
+    files: FileInputs
+
+    async def media_input(self, item_id: MediaItemId) -> MediaInput:
+        if item_id == self.remote:
+            return await self.provider.media_input(item_id)
+        return await self.files.media_input(item_id)
+
+
+@pytest.mark.parametrize("trouble", ["down", "slow"])
+async def test_a_jellyfin_source_down_or_slow_plays_the_slate_for_its_slot(
+        trouble: str, clips: dict[int, Path], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeJellyfin(api_key="0123456789abcdef0123456789abcdef")
+    video = fake.add_video("One", fake.add_library("Movies"), minutes=14 / 60)
+    fake.media[video.id] = clips[1].read_bytes()
+    answered = threading.Event()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        answered.wait(20)  # far beyond the session's patience
+        return fake.handle(request)
+
+    with serve_handler(fake.handle) as closed_url:
+        pass  # nothing listens there any more
+    with serve_handler(slow) as slow_url:
+        url = closed_url if trouble == "down" else slow_url
+        async with httpx.AsyncClient() as client:
+            remote = MediaItem(id=MediaItemId(video.id), title="One", duration_secs=14)
+            files = FileInputs()
+            inputs = RoutedInputs(JellyfinProvider(url, fake.api_key, None, client=client),
+                                  remote.id, files)
+            async with rig(clips, inputs=inputs, resolve_timeout_secs=1.0) as r:
+                files.files[r.items[2].id] = str(clips[2])
+                now = r.clock.now()
+                s_remote = slot(r.channel, remote, now - 1 * S, length=12 * S)
+                s_next = slot(r.channel, r.items[2], s_remote.end_at)
+                r.schedule.replace([s_remote, s_next])
+                path = tmp_path / f"jellyfin-{trouble}.ts"
+                with caplog.at_level(logging.DEBUG):
+                    await record(await r.watch(), path, wall_secs=5.5)
+        answered.set()
+    view = r.schedule.current
+    assert view is not None
+    cap = Capture(path, r.clock.now()).load()
+    assert cap.mismatches(view, tolerance=FPS_TOLERANCE, numbers=r.numbers,
+                          slate=frozenset({remote.id})) == []
+    at, frame = _first(cap, 2)
+    assert abs((at - s_next.start_at).total_seconds()) <= 1.5 / 30
+    assert frame == 0
+    warned = [rec for rec in caplog.records if "slate" in rec.getMessage()
+              and getattr(rec, "item_id", None) == remote.id]
+    assert warned, "the failure is logged with the item"
+    reason = str(getattr(warned[0], "reason", ""))
+    assert ("no answer within 1 s" in reason) == (trouble == "slow"), reason
+    assert fake.api_key not in caplog.text
+    assert decode_errors(path) == ""
 
 
 def test_a_session_behind_the_clock_realigns_at_the_boundary() -> None:

@@ -139,6 +139,17 @@ async def test_operators_see_and_stop_sessions_and_the_limit_is_a_503(
         listed = await k.ok("GET", "/api/v1/streams")
         assert [s["channel_id"] for s in listed] == [one["id"]]
         assert listed[0]["viewers"] == 1
+        # Another (non-admin) user neither sees, stops nor watches it.
+        other = (await k.ok("POST", "/api/v1/auth/register", 201, json={
+            "email": "other@example.com", "password": "another password 123"}))["access_token"]
+        theirs = {"Authorization": f"Bearer {other}"}
+        mine = await k.client.get("/api/v1/streams", headers=theirs)
+        assert (mine.status_code, mine.json()) == (200, [])
+        stop = await k.client.delete(f"/api/v1/streams/{one['id']}", headers=theirs)
+        assert stop.status_code == 404
+        peek = await k.client.head(f"/api/v1/channels/{one['id']}/live.ts", headers=theirs)
+        assert peek.status_code == 404
+        assert [s["viewers"] for s in await k.ok("GET", "/api/v1/streams")] == [1]
         await k.ok("DELETE", f"/api/v1/streams/{one['id']}", 204)
         assert await k.ok("GET", "/api/v1/streams") == []
         await asyncio.wait_for(watching, 10)  # its viewer was cut off: the stream ended

@@ -59,6 +59,8 @@ class StreamSettings:
     lead_secs: float = 4.0
     #: A viewer that has not read for this long is disconnected.
     drop_after_secs: float = 5.0
+    #: Finding an item's source longer than this plays the slate for its slot.
+    resolve_timeout_secs: float = 3.0
     #: Seconds of segments a live HLS playlist lists (older ones are deleted).
     hls_window_secs: float = 180.0
     #: The same for a time-shifted session (whoever joins later starts at its start).
@@ -214,7 +216,8 @@ class StreamManager:
         config = SessionConfig(ffmpeg=self.settings.ffmpeg,
                                profile=self.settings.profile(key.profile),
                                lead_secs=self.settings.lead_secs,
-                               drop_after_secs=self.settings.drop_after_secs)
+                               drop_after_secs=self.settings.drop_after_secs,
+                               resolve_timeout_secs=self.settings.resolve_timeout_secs)
         session = ChannelSession(key, channel, schedule, self._inputs, self._slates, config,
                                  self._clock, probes=self._probes, sleep=self._sleep)
         task = asyncio.create_task(session.run(), name=f"stream-{channel.id}")

@@ -88,6 +88,9 @@ class SessionConfig:
     lead_secs: float = 4.0
     #: A source that produces nothing for this long is treated as failed.
     open_timeout_secs: float = 8.0
+    #: Finding an item's source (a Jellyfin lookup, a probe) longer than this is a failure:
+    #: the slot plays the slate instead of viewers waiting out their cushion.
+    resolve_timeout_secs: float = 3.0
     #: ffmpeg silent this long mid-item is restarted.
     stall_timeout_secs: float = 10.0
     #: Quick ffmpeg deaths allowed before backing off with the slate.
@@ -261,10 +264,14 @@ class ChannelSession:
         quick_deaths = 0
         while start < seg.end_at:
             try:
-                source = await self._inputs.media_input(slot.item.id)
-                info = await self._probes.info(slot.item.id, source)
-            except (DomainError, StreamingError) as exc:
-                message = getattr(exc, "message", type(exc).__name__)
+                # asyncio.timeout, not wait_for (3.11 can swallow the session's cancellation)
+                async with asyncio.timeout(self.config.resolve_timeout_secs):
+                    source = await self._inputs.media_input(slot.item.id)
+                    info = await self._probes.info(slot.item.id, source)
+            except (DomainError, StreamingError, TimeoutError) as exc:
+                message = (f"no answer within {self.config.resolve_timeout_secs:g} s"
+                           if isinstance(exc, TimeoutError)
+                           else getattr(exc, "message", type(exc).__name__))
                 _log.warning("source unavailable; playing the slate for the slot",
                              extra={**self._log_ctx, "item_id": slot.item.id,
                                     "reason": message})
