@@ -35,7 +35,7 @@ async def test_default_window_is_now_plus_24_hours(any_api: Api) -> None:
     on_air = (await any_api.client.get(f"{CHANNELS}/{cid}/now", headers=h)).json()
     # The guide adds how to replay a slot: the one on air from its start, none ahead.
     urls = [s.pop("catchup_url") for s in slots]
-    assert urls[0] == f"{CHANNELS}/{cid}/hls/startover.m3u8"
+    assert urls[0] == f"{CHANNELS}/{cid}/hls/startover.m3u8?slot={slots[0]['id']}"
     assert urls[1:] == [None] * (len(slots) - 1)
     assert slots[0] == on_air["slot"]
     full = (await any_api.client.get(f"{CHANNELS}/{cid}/schedule", headers=h)).json()

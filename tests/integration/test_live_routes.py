@@ -268,7 +268,13 @@ async def test_start_over_begins_at_the_programmes_first_frame(
     now = k.clock.now()
     on_air = (await _guide_view(k, ch["id"], now)).now(now)
     assert on_air is not None
-    p = await _playlist(k, f"/api/v1/channels/{ch['id']}/hls/startover.m3u8")
+    unpinned = f"/api/v1/channels/{ch['id']}/hls/startover.m3u8"
+    # Players reload the playlist: the first answer pins the programme in the URL.
+    pin = await k.client.get(unpinned, headers=k.headers)
+    pinned = f"{unpinned}?slot={on_air.slot.id}"
+    assert pin.status_code == 302
+    assert str(pin.url.join(pin.headers["location"])) == f"{k.base_url}{pinned}"
+    p = await _playlist(k, unpinned, follow_redirects=True)
     assert "#EXT-X-START:TIME-OFFSET=0" in p.dumps(), "players start at its beginning"
     assert p.segments[0].program_date_time == on_air.slot.start_at.replace(microsecond=(
         on_air.slot.start_at.microsecond // 1000) * 1000)
@@ -279,7 +285,24 @@ async def test_start_over_begins_at_the_programmes_first_frame(
     assert (shown[0].item, shown[0].frame) == (k.numbers[on_air.slot.item.id], 0)
     # The guide's catch-up link of the programme on air is this start-over playlist.
     guide = await k.guide(ch["id"], now, now + S)
-    assert guide[0]["catchup_url"] == f"/api/v1/channels/{ch['id']}/hls/startover.m3u8"
+    assert guide[0]["catchup_url"] == pinned
+    # A player reloading the pinned playlist past the programme's end stays on it, in the
+    # same session; the unpinned URL now pins the new programme.
+    deadline = time.monotonic() + 30
+    while k.clock.now() < on_air.slot.end_at + S:
+        assert time.monotonic() < deadline
+        again = await _playlist(k, pinned)
+        await asyncio.sleep(0.5)
+    assert again.segments[0].program_date_time == p.segments[0].program_date_time
+    assert again.segments[0].uri.split("?")[0] == p.segments[0].uri.split("?")[0]
+    moved = await k.client.get(unpinned, headers=k.headers)
+    assert moved.status_code == 302
+    assert moved.headers["location"] not in pinned
+    # A programme not started, or of another channel, cannot be pinned.
+    later = (await _guide_view(k, ch["id"], k.clock.now())).slots[-1]
+    for slot_id, status in ((later.id, 404), (uuid.uuid4(), 404), ("nope", 400)):
+        r = await k.client.get(f"{unpinned}?slot={slot_id}", headers=k.headers)
+        assert r.status_code == status, r.text
 
 
 async def test_a_past_programme_is_a_seekable_vod_playlist(

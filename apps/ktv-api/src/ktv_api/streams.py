@@ -228,6 +228,21 @@ class Streams:
         check_replay_slot(channel, playing.slot, now)
         return playing.slot
 
+    async def start_over_slot(self, channel: Channel, slot_id: uuid.UUID) -> ScheduledSlot:
+        """A programme of the channel that has started (on air or past), replayed from its
+        start: what a pinned start-over playlist (``?slot=``) keeps playing after the
+        programme on air has changed."""
+        async with self._uow() as uow:
+            slot = await uow.schedules.slot(channel.id, slot_id)
+        if slot is None:
+            raise NotFound("no such programme on this channel")
+        now = self._clock.now()
+        if slot.start_at > now:
+            raise NotFound("this programme has not started yet")
+        check_replay_slot(channel, slot, now)
+        await self.check_item(slot)
+        return slot
+
     async def programme(self, channel: Channel, slot_id: uuid.UUID) -> ScheduledSlot:
         """A programme that has ended and can be replayed whole (VOD)."""
         async with self._uow() as uow:

@@ -19,7 +19,9 @@ import anyio
 from litestar import Controller, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect
 
 from ktv_domain import Channel, ChannelId, Forbidden, NotFound
 from ktv_streaming import HLS_MEDIA_TYPE, Segment, StreamingError, VodPart, vod_playlist
@@ -41,6 +43,12 @@ _UTC = Annotated[int | None, QueryParameter(
     description="Replay the channel as it aired from this instant (Unix seconds), inside its "
                 "catch-up window; 404 for the future or with catch-up off, 410 before the "
                 "window or when the item left the library", ge=1, le=2**40)]
+_SLOT = Annotated[uuid.UUID | None, QueryParameter(
+    description="The programme to start over (a slot id from `/now` or `/epg`): the "
+                "playlist stays on it after the programme on air has changed. Without it, "
+                "a 302 to this URL with the programme on air pinned.")]
+_PINNED = {302: ResponseSpec(None, description="Redirect to this playlist with `?slot=` "
+                                               "pinning the programme on air")}
 _INVALID_LINK = "invalid or expired link"
 
 
@@ -70,8 +78,16 @@ async def _session_playlist(ktv: Ktv, channel: Channel, origin: Any) -> Response
     return Response(segmenter.playlist(url), media_type=HLS_MEDIA_TYPE, headers=_NO_STORE)
 
 
-async def _start_over(ktv: Ktv, channel: Channel) -> Response[str]:
-    slot = await ktv.streams.start_over_origin(channel)
+async def _start_over(ktv: Ktv, channel: Channel, slot_id: uuid.UUID | None) -> Response[Any]:
+    """Players reload a live playlist every few seconds: "the programme on air" would
+    change under them at its end, so the programme is pinned in the URL (``?slot=``)
+    by a redirect, which players (hls.js, AVPlayer) keep reloading."""
+    if slot_id is None:
+        slot = await ktv.streams.start_over_origin(channel)
+        # Relative, so it holds behind a proxy that serves K-TV under a path prefix.
+        return Redirect(f"startover.m3u8?slot={slot.id}", status_code=302,
+                        headers=_NO_STORE, media_type="text/plain")
+    slot = await ktv.streams.start_over_slot(channel, slot_id)
     return await _session_playlist(ktv, channel, slot.start_at)
 
 
@@ -109,14 +125,15 @@ class LiveHlsController(Controller):
         return await _live(ktv, channel, utc)
 
     @get("/startover.m3u8", summary="The programme on air, from its start",
-         responses=problem_responses(401, 404, 410, 503),
+         responses={**_PINNED, **problem_responses(400, 401, 404, 410, 503)},
          media_type=HLS_MEDIA_TYPE, response_headers=_NO_STORE_DOC)
-    async def start_over(self, channel_id: FromPath[uuid.UUID], user: CurrentUser,
-                         ktv: KtvDep) -> Response[str]:
+    async def start_over(self, channel_id: FromPath[uuid.UUID], user: CurrentUser, ktv: KtvDep,
+                         slot: _SLOT = None) -> Response[Any]:
         """A time-shifted session from the start of the programme on air (shared by every
-        viewer of that programme); the playlist starts players at its beginning."""
+        viewer of that programme); the playlist starts players at its beginning. The
+        first request is redirected to the URL that pins the programme (``?slot=``)."""
         channel = await ktv.streams.channel_by_id(user.id, ChannelId(channel_id))
-        return await _start_over(ktv, channel)
+        return await _start_over(ktv, channel, slot)
 
     @get("/programme/{name:str}", summary="A past programme as VOD (`{slot_id}.m3u8`)",
          responses=problem_responses(401, 404, 410),
@@ -144,12 +161,12 @@ class IptvHlsController(Controller):
         return await _live(ktv, channel, utc)
 
     @get("/startover.m3u8", summary="The programme on air from its start (feed token)",
-         responses=problem_responses(404, 410, 429, 503),
+         responses={**_PINNED, **problem_responses(400, 404, 410, 429, 503)},
          media_type=HLS_MEDIA_TYPE, response_headers=_NO_STORE_DOC)
-    async def start_over(self, number: FromPath[str], user: FeedUser,
-                         ktv: KtvDep) -> Response[str]:
+    async def start_over(self, number: FromPath[str], user: FeedUser, ktv: KtvDep,
+                         slot: _SLOT = None) -> Response[Any]:
         channel = await ktv.streams.channel_by_number(user.id, number)
-        return await _start_over(ktv, channel)
+        return await _start_over(ktv, channel, slot)
 
     @get("/programme/{name:str}", summary="A past programme as VOD (feed token)",
          responses=problem_responses(404, 410, 429),

@@ -55,7 +55,7 @@ class SlotOut(Response):
 class EpgSlotOut(SlotOut):
     """A guide slot; ``catchup_url`` replays it when the channel's catch-up window allows:
     a programme that has ended as VOD (``.../hls/programme/{slot_id}.m3u8``), the one on
-    air from its start (``.../hls/startover.m3u8``); null for the future, outside the
+    air from its start (``.../hls/startover.m3u8?slot={slot_id}``); null for the future, outside the
     window, or with catch-up off. A path on this server (Bearer, like the rest)."""
 
     catchup_url: str | None
@@ -66,7 +66,7 @@ class EpgSlotOut(SlotOut):
         if catchup_days > 0 and now - timedelta(days=catchup_days) <= s.start_at <= now:
             base = f"/api/v1/channels/{s.channel_id}/hls"
             url = (f"{base}/programme/{s.id}.m3u8" if s.end_at <= now
-                   else f"{base}/startover.m3u8")
+                   else f"{base}/startover.m3u8?slot={s.id}")
         return cls(id=s.id, start_at=utc(s.start_at), end_at=utc(s.end_at), block_id=s.block_id,
                    generation=s.generation, item=ItemOut.of(s.item), catchup_url=url)
 
