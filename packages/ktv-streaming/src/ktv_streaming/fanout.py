@@ -75,14 +75,23 @@ class Viewer:
             self._ready.set()
             self._broadcast._forget(self)
 
-    async def next(self) -> bytes | None:
-        """The next bytes to send; None once the viewer is closed and drained."""
+    async def next(self, max_bytes: int = 0) -> bytes | None:
+        """The next bytes to send; None once the viewer is closed and drained. With
+        ``max_bytes``, everything already queued up to that size, joined: one write
+        instead of one per chunk (a chunk is about a frame)."""
         while not self._queue:
             if self.closed:
                 return None
             self._ready.clear()
             await self._ready.wait()
         data, _ = self._queue.popleft()
+        if max_bytes and self._queue and len(data) + len(self._queue[0][0]) <= max_bytes:
+            parts, size = [data], len(data)
+            while self._queue and size + len(self._queue[0][0]) <= max_bytes:
+                part, _ = self._queue.popleft()
+                parts.append(part)
+                size += len(part)
+            data = b"".join(parts)
         self._size -= len(data)
         self.bytes_sent += len(data)
         self._broadcast.bytes_out += len(data)
