@@ -57,6 +57,7 @@ from typing import Any
 import av
 import httpx
 
+from ktv_localmedia.sample import resolve_ffmpeg
 from ktv_streaming import ProfileName, StreamProfile
 from ktv_streaming.probe import probe
 from ktv_streaming.ts import (
@@ -77,11 +78,7 @@ CLIP_SECS = 120
 
 
 def ffmpeg_exe() -> str:
-    if os.environ.get("FFMPEG_PATH"):
-        return os.environ["FFMPEG_PATH"]
-    import imageio_ffmpeg
-
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
+    return resolve_ffmpeg()
 
 
 # -- the library ----------------------------------------------------------------------------

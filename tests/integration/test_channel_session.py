@@ -27,6 +27,7 @@ import pytest
 
 from fakes.http_server import serve_handler
 from fakes.jellyfin import FakeJellyfin
+from integration.oidc_env import reserve_port
 from integration.streaming_env import (
     FPS_TOLERANCE,
     Capture,
@@ -445,9 +446,9 @@ async def test_a_jellyfin_source_down_or_slow_plays_the_slate_for_its_slot(
         answered.wait(20)  # far beyond the session's patience
         return fake.handle(request)
 
-    with serve_handler(fake.handle) as closed_url:
-        pass  # nothing listens there any more
-    with serve_handler(slow) as slow_url:
+    refusing = reserve_port()  # bound, never listening: connections are refused
+    closed_url = f"http://127.0.0.1:{refusing.getsockname()[1]}"
+    with refusing, serve_handler(slow) as slow_url:
         url = closed_url if trouble == "down" else slow_url
         async with httpx.AsyncClient() as client:
             remote = MediaItem(id=MediaItemId(video.id), title="One", duration_secs=14)
@@ -490,8 +491,9 @@ def test_a_session_behind_the_clock_realigns_at_the_boundary() -> None:
     from ktv_streaming.profiles import StreamProfile
 
     clock = FakeClock()
+    channel = channel_for()
     session = ChannelSession(
-        SessionKey(channel_for().id, ProfileName.TRANSCODE), channel_for(), MutableSchedule(),
+        SessionKey(channel.id, ProfileName.TRANSCODE), channel, MutableSchedule(),
         FileInputs(), Slates(ffmpeg_exe(), Path("/nonexistent")),
         SessionConfig(ffmpeg=ffmpeg_exe(), profile=StreamProfile()), clock)
     now = clock.now()

@@ -16,7 +16,7 @@ import argparse
 import asyncio
 import getpass
 import sys
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -120,11 +120,9 @@ def _admin(uow: SqlUnitOfWorkFactory) -> AccountAdmin:
     from ktv_auth import Argon2PasswordHasher
     from ktv_domain.services import AccountAdmin, UserService
 
-    class _Clock:
-        def now(self) -> datetime:
-            return datetime.now(UTC)
+    from .app import SystemClock
 
-    hasher, clock = Argon2PasswordHasher(), _Clock()
+    hasher, clock = Argon2PasswordHasher(), SystemClock()
     return AccountAdmin(uow, hasher, clock, UserService(uow, hasher, clock))
 
 

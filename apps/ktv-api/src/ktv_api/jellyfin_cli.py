@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from datetime import UTC, datetime
 
 import httpx
 
@@ -21,15 +20,11 @@ from ktv_domain.services import UserService
 from ktv_jellyfin import JellyfinLiveTv
 from ktv_sql import SqlUnitOfWorkFactory, create_engine
 
+from .app import SystemClock
 from .iptv.jellyfin import Registration, register, unregister
 from .settings import Settings
 
 __all__ = ["add_parser", "run_jellyfin"]
-
-
-class _Clock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,7 +74,7 @@ async def run_jellyfin(settings: Settings, args: argparse.Namespace, *,
         return 2
     engine = create_engine(settings.database_url, max_connections=2, min_connections=0)
     try:
-        users = UserService(SqlUnitOfWorkFactory(engine), Argon2PasswordHasher(), _Clock())
+        users = UserService(SqlUnitOfWorkFactory(engine), Argon2PasswordHasher(), SystemClock())
         async with contextlib.AsyncExitStack() as stack:
             client = http if http is not None else await stack.enter_async_context(
                 httpx.AsyncClient())

@@ -13,7 +13,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -78,7 +78,11 @@ class _ChannelWatch:
     uow: Callable[[], UnitOfWork]
     channel: Channel
     monotonic: Callable[[], float] = time.monotonic
-    _checked: float = -_CHANNEL_CHECK_SECS
+    #: The route just read ``channel``: the first re-read is due a period later.
+    _checked: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._checked = self.monotonic()
 
     async def alive(self) -> bool:
         now = self.monotonic()

@@ -9,6 +9,7 @@ characters from a bad decode. ``tv_validate_file`` flags the last ones
 from __future__ import annotations
 
 import re
+from xml.sax import saxutils
 
 __all__ = ["attr", "escape", "m3u_attr", "m3u_display_name", "one_line", "paragraph"]
 
@@ -43,12 +44,15 @@ def paragraph(text: str | None) -> str:
 
 def escape(text: str) -> str:
     """Character data for XML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return saxutils.escape(text)
 
 
 def attr(text: str) -> str:
     """A double-quoted XML attribute value."""
-    return escape(text).replace('"', "&quot;")
+    return saxutils.escape(text, _QUOTE)
+
+
+_QUOTE = {'"': "&quot;"}
 
 
 def m3u_attr(text: str | None) -> str:

@@ -73,7 +73,10 @@ class JellyfinLiveTv:
         return text.replace(self._key, "***").replace(quote(self._key, safe=""), "***")
 
     async def _call(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                    body: dict[str, Any] | None = None, what: str) -> httpx.Response:
+                    body: dict[str, Any] | None = None, what: str,
+                    hide: tuple[str, ...] = ()) -> httpx.Response:
+        """``hide``: values (our feed-token URLs) Jellyfin's reply may repeat, kept out of
+        the error message."""
         try:
             response = await self._client.request(
                 method, self.base_url + path, params=params, headers=self._headers,
@@ -89,7 +92,10 @@ class JellyfinLiveTv:
                 f"the Jellyfin server at {self.base_url} refused the API key (HTTP {status}); "
                 "Live TV administration needs an API key (Dashboard > API Keys)")
         if status >= 400:
-            text = self._scrub(response.text[:300]).strip()
+            text = self._scrub(response.text)
+            for value in hide:
+                text = text.replace(value, "<the K-TV URL>")
+            text = text[:300].strip()
             message = (f"Jellyfin refused to {what} (HTTP {status})"
                        + (f": {text}" if text else ""))
             if status >= 500 and method == "GET":
@@ -134,7 +140,7 @@ class JellyfinLiveTv:
         if tuner_id:
             body["Id"] = tuner_id
         response = await self._call("POST", "/LiveTv/TunerHosts", body=body,
-                                    what=f"save the {kind} tuner (it fetches {url})")
+                                    what=f"save the {kind} tuner", hide=(url,))
         saved = _object(response)
         return TunerHost(id=str(saved.get("Id") or ""), type=kind, url=url)
 
@@ -146,7 +152,7 @@ class JellyfinLiveTv:
         response = await self._call(
             "POST", "/LiveTv/ListingProviders", body=body,
             params={"validateListings": "false", "validateLogin": "false"},
-            what=f"save the XMLTV listing provider (it reads {path})")
+            what="save the XMLTV listing provider", hide=(path,))
         saved = _object(response)
         return ListingProvider(id=str(saved.get("Id") or ""), type="xmltv", path=path)
 

@@ -121,11 +121,8 @@ class JellyfinProvider:
     async def media_input(self, item_id: MediaItemId) -> MediaInput:
         """The static stream (Range-capable) with the API key in a header ffmpeg sends:
         never in the URL, so never in a log line or an error message."""
-        found = await self.get_items([item_id])
-        if not found:
-            raise NotFound(f"media item {item_id} not found")
-        return MediaInput(location=f"{self.base_url}/Videos/{found[0].id}/stream?static=true",
-                          headers=self._http.auth_headers)
+        source = await self.playable_source(item_id)
+        return MediaInput(location=source.url, headers=self._http.auth_headers)
 
     # -- catalog -----------------------------------------------------------------
 

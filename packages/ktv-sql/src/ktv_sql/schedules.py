@@ -234,7 +234,8 @@ class SqlScheduleRepository:
                             item_ids: Sequence[MediaItemId]) -> dict[MediaItemId, datetime]:
         r = schedule_records.c
         wanted = list(dict.fromkeys(item_ids))
-        out: dict[MediaItemId, datetime] = {}
+        if not wanted:
+            return {}
         if len(wanted) > _IN_CHUNK // 10:
             # Many ids (a week of guide): one pass over the channel's (item, time) index
             # beats binding hundreds of parameters.
@@ -243,11 +244,8 @@ class SqlScheduleRepository:
                 select(r.item_id, func.min(r.scheduled_at).label("first"))
                 .where(r.channel_id == channel_id).group_by(r.item_id))
             return {MediaItemId(x.item_id): x.first for x in rows if x.item_id in keep}
-        for i in range(0, len(wanted), _IN_CHUNK):
-            rows = await self._conn.execute(
-                select(r.item_id, func.min(r.scheduled_at).label("first"))
-                .where(r.channel_id == channel_id, r.item_id.in_(wanted[i:i + _IN_CHUNK]))
-                .group_by(r.item_id))
-            for x in rows:
-                out[MediaItemId(x.item_id)] = x.first
-        return out
+        # Few ids (at most _IN_CHUNK // 10): one IN query.
+        rows = await self._conn.execute(
+            select(r.item_id, func.min(r.scheduled_at).label("first"))
+            .where(r.channel_id == channel_id, r.item_id.in_(wanted)).group_by(r.item_id))
+        return {MediaItemId(x.item_id): x.first for x in rows}

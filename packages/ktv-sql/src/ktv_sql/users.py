@@ -83,6 +83,7 @@ class SqlUserRepository:
                    .scalar_one())
 
     async def first_admin(self) -> User | None:
-        rows = await self._conn.execute(select(users).where(users.c.is_admin.is_(True)))
-        admins = [u for u in (_user(r) for r in rows) if u is not None]
-        return min(admins, key=lambda u: (u.created_at, str(u.id)), default=None)
+        row = (await self._conn.execute(
+            select(users).where(users.c.is_admin.is_(True))
+            .order_by(users.c.created_at, users.c.id).limit(1))).first()
+        return _user(row)

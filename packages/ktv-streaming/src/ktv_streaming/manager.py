@@ -183,7 +183,7 @@ class StreamManager:
                                   slot.item, source, info, offset=part.offset,
                                   length=part.length)
         async with self._vod:
-            ts = await run_to_end(args, what="programme segment")
+            ts = await run_to_end(args, what="programme segment", secrets=source.secrets)
         return splice_part(ts, part)
 
     def by_id(self, session_id: str) -> tuple[SessionKey, ChannelSession, HlsSegmenter] | None:

@@ -138,8 +138,10 @@ async def _reap(proc: asyncio.subprocess.Process) -> None:
         await proc.communicate()
 
 
-async def run_to_end(args: Sequence[str], *, what: str, limit_secs: float = 60.0) -> bytes:
-    """Run ffmpeg to completion and return its stdout (StreamingError on failure)."""
+async def run_to_end(args: Sequence[str], *, what: str, limit_secs: float = 60.0,
+                     secrets: Sequence[str] = ()) -> bytes:
+    """Run ffmpeg to completion and return its stdout (StreamingError on failure, its
+    message scrubbed of ``secrets``)."""
     try:
         proc = await _spawn(args)
     except OSError as exc:
@@ -156,5 +158,6 @@ async def run_to_end(args: Sequence[str], *, what: str, limit_secs: float = 60.0
         raise
     if proc.returncode != 0:
         tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise StreamingError(f"ffmpeg could not make the {what}: {tail[0][:200]}")
+        raise StreamingError(
+            f"ffmpeg could not make the {what}: {_scrub(tail[0], secrets)[:200]}")
     return out

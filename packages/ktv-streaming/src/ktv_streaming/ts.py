@@ -9,7 +9,7 @@ ffmpeg's muxer writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "CLOCK_HZ",
@@ -167,14 +167,14 @@ class ProgramMap:
     version: int
     #: The section without its version bits and CRC: equal bodies, same program.
     body: bytes
+    #: Derived from ``streams`` once: the splicer asks for every packet.
+    pids: frozenset[int] = field(init=False)
+    video_pid: int | None = field(init=False)
 
-    @property
-    def pids(self) -> frozenset[int]:
-        return frozenset(pid for pid, _ in self.streams)
-
-    @property
-    def video_pid(self) -> int | None:
-        return next((pid for pid, st in self.streams if st in VIDEO_STREAM_TYPES), None)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pids", frozenset(pid for pid, _ in self.streams))
+        object.__setattr__(self, "video_pid", next(
+            (pid for pid, st in self.streams if st in VIDEO_STREAM_TYPES), None))
 
 
 def parse_pmt(buf: bytearray, i: int) -> ProgramMap | None:

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from ktv_domain import Forbidden, User
 
+from ..controllers.auth import BEARER
 from ..dto.iptv import JellyfinChangeOut, JellyfinIn, JellyfinOut
 from ..problems import problem_responses
 from ..state import CurrentUser, Ktv, KtvDep, provide_user
@@ -18,7 +19,6 @@ from .routes import absolute_base
 
 __all__ = ["JellyfinController"]
 
-_BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 def _out(report: Registration) -> JellyfinOut:
@@ -36,7 +36,7 @@ async def _target(ktv: Ktv, caller: User, email: str | None) -> User:
 class JellyfinController(Controller):
     path = "/iptv/jellyfin"
     tags = ["iptv"]
-    security = _BEARER
+    security = BEARER
     dependencies = {"user": Provide(provide_user)}
 
     @post("/", summary="Register (or update) K-TV's tuner and guide in Jellyfin Live TV",

@@ -33,6 +33,7 @@ from ktv_iptv import (
     render_logo,
 )
 
+from ..controllers.auth import BEARER
 from ..problems import problem_responses
 from ..state import CurrentUser, FeedUser, Ktv, KtvDep, provide_feed_user, provide_user
 from .http import conditional, etag_of
@@ -40,7 +41,6 @@ from .outputs import FeedLinks, Links, SignedLinks
 
 __all__ = ["BearerIptvController", "FeedController", "absolute_base"]
 
-_BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 _NUMBER_PNG = re.compile(r"([1-9][0-9]{0,4}(?:\.[0-9]{1,3})?)\.png")
 _UUID_PNG = re.compile(r"([0-9a-fA-F-]{32,36})\.png")
 _NOT_MODIFIED = ResponseSpec(None, description="Not modified (`If-None-Match` matched)")
@@ -176,7 +176,7 @@ class BearerIptvController(Controller):
     path = "/iptv"
     tags = ["iptv"]
 
-    @get("/channels.m3u", summary="M3U playlist (signed stream links)", security=_BEARER,
+    @get("/channels.m3u", summary="M3U playlist (signed stream links)", security=BEARER,
          media_type=M3U_CONTENT_TYPE, dependencies={"user": Provide(provide_user)},
          responses={**problem_responses(401), 304: _NOT_MODIFIED})
     async def m3u(self, request: Request[Any, Any, Any], user: CurrentUser,
@@ -185,7 +185,7 @@ class BearerIptvController(Controller):
         return await _m3u(request, ktv, user.id,
                           SignedLinks(absolute_base(request, ktv), ktv.channel_links))
 
-    @get("/xmltv.xml", summary="XMLTV guide (signed logo links)", security=_BEARER,
+    @get("/xmltv.xml", summary="XMLTV guide (signed logo links)", security=BEARER,
          media_type=XMLTV_CONTENT_TYPE, dependencies={"user": Provide(provide_user)},
          responses={**problem_responses(401), 304: _NOT_MODIFIED})
     async def xmltv(self, request: Request[Any, Any, Any], user: CurrentUser,
