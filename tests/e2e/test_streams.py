@@ -60,9 +60,9 @@ def _setup(server: KtvServer) -> tuple[httpx.Client, dict[str, Any], str, dict[M
     return c, ch, m3u, numbers
 
 
-def _guide(c: httpx.Client, cid: str) -> ScheduleView:
-    slots = c.get(f"/channels/{cid}/epg", params={
-        "from": (datetime.now().astimezone()).isoformat()}).json()
+def _guide(c: httpx.Client, cid: str, since: datetime) -> ScheduleView:
+    """The guide from ``since`` (a slot that ended during a capture is in it)."""
+    slots = c.get(f"/channels/{cid}/epg", params={"from": since.isoformat()}).json()
     return ScheduleView(ScheduledSlot(
         id=uuid.UUID(s["id"]), channel_id=ChannelId(uuid.UUID(cid)),
         block_id=BlockId(uuid.UUID(s["block_id"])), generation=s["generation"],
@@ -88,7 +88,7 @@ def test_ffmpeg_and_mpv_play_the_channel_from_its_m3u(server: KtvServer,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stderr == "", "ffmpeg read the stream without a complaint"
-    view = _guide(c, ch["id"])
+    view = _guide(c, ch["id"], started)
     cap = Capture(capture, started).load()
     assert cap.mismatches(view, tolerance=TOLERANCE, numbers=numbers) == []
     shown = cap.timeline()
